@@ -1,0 +1,139 @@
+// swift-tools-version: 6.1
+// Nudge: event-driven, real-time trigger marketing. Targets follow the data flow:
+// ingest -> engine -> policy -> dispatch -> connectors -> feedback, over thin adapters for
+// Kafka (librdkafka), Redis (hiredis) and PostgreSQL (postgres-nio).
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "nudge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "nudge", targets: ["nudge"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // C libraries: one system-library target each, nothing else in it.
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+
+        // Thin, safe adapters: the only targets that import the C modules or talk to a server.
+        .target(
+            name: "NudgeKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "NudgeRedis",
+            dependencies: [
+                "CHiredis",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "NudgePostgres",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The pure scenario core: language, expressions, transition function. No I/O.
+        .target(
+            name: "EngineCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams")
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Composition root: configuration, services, the operations HTTP endpoints.
+        .target(
+            name: "NudgeApp",
+            dependencies: [
+                "NudgeKafka",
+                "NudgeRedis",
+                "NudgePostgres",
+                "EngineCore",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            resources: [.copy("Migrations")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "nudge",
+            dependencies: [
+                "NudgeApp",
+                "EngineCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "NudgeKafkaTests",
+            dependencies: ["NudgeKafka"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NudgeRedisTests",
+            dependencies: ["NudgeRedis"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NudgePostgresTests",
+            dependencies: ["NudgePostgres"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EngineCoreTests",
+            dependencies: [
+                "EngineCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NudgeAppTests",
+            dependencies: [
+                "NudgeApp",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,6 @@
+#ifndef NUDGE_CHIREDIS_SHIM_H
+#define NUDGE_CHIREDIS_SHIM_H
+
+#include <hiredis/hiredis.h>
+
+#endif

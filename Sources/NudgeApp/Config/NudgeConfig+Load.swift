@@ -1,0 +1,124 @@
+import Configuration
+import Foundation
+import Logging
+import NudgeKafka
+import NudgePostgres
+import NudgeRedis
+import SystemPackage
+
+extension NudgeConfig {
+    /// Reads the YAML file at `filePath` (when given; it must exist) and the environment, where a key
+    /// `redis.port` is `NUDGE_REDIS_PORT`. Environment values win over the file.
+    public static func load(
+        filePath: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws -> NudgeConfig {
+        let env = KeyMappingProvider(upstream: EnvironmentVariablesProvider(environmentVariables: environment)) {
+            $0.prepending(["nudge"])
+        }
+        var providers: [any ConfigProvider] = [env]
+        if let filePath {
+            guard FileManager.default.fileExists(atPath: filePath) else {
+                throw ConfigError(key: "config", message: "config file \(filePath) does not exist")
+            }
+            providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(filePath)))
+        }
+        return try NudgeConfig(reader: ConfigReader(providers: providers))
+    }
+
+    init(reader config: ConfigReader) throws {
+        let defaults = NudgeConfig()
+
+        let kafka = config.scoped(to: "kafka")
+        var kafkaProperties: [String: String] = [:]
+        for pair in kafka.stringArray(forKey: "properties", default: []) {
+            guard let equals = pair.firstIndex(of: "=") else {
+                throw ConfigError(key: "kafka.properties", message: "expected name=value, got \(pair)")
+            }
+            kafkaProperties[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        self.kafka = KafkaConfig(
+            brokers: kafka.stringArray(forKey: "brokers", default: defaults.kafka.brokers),
+            clientId: kafka.string(forKey: "client_id", default: defaults.kafka.clientId),
+            properties: kafkaProperties
+        )
+
+        let topics = config.scoped(to: "topics")
+        self.topics = TopicsConfig(
+            events: topics.string(forKey: "events", default: defaults.topics.events),
+            deadLetter: topics.string(forKey: "dead_letter", default: defaults.topics.deadLetter),
+            outbound: topics.string(forKey: "outbound", default: defaults.topics.outbound),
+            feedback: topics.string(forKey: "feedback", default: defaults.topics.feedback),
+            partitions: try positive(topics, "partitions", defaults.topics.partitions, scope: "topics"),
+            replicationFactor: try positive(
+                topics, "replication_factor", defaults.topics.replicationFactor, scope: "topics")
+        )
+
+        let redis = config.scoped(to: "redis")
+        self.redis = RedisConfig(
+            host: redis.string(forKey: "host", default: defaults.redis.host),
+            port: try port(redis, defaults.redis.port, scope: "redis"),
+            password: redis.string(forKey: "password", isSecret: true),
+            database: redis.int(forKey: "database", default: defaults.redis.database),
+            poolSize: try positive(redis, "pool_size", defaults.redis.poolSize, scope: "redis"),
+            connectTimeout: try duration(redis, "connect_timeout", defaults.redis.connectTimeout, scope: "redis"),
+            commandTimeout: try duration(redis, "command_timeout", defaults.redis.commandTimeout, scope: "redis")
+        )
+
+        let postgres = config.scoped(to: "postgres")
+        self.postgres = PostgresConfig(
+            host: postgres.string(forKey: "host", default: defaults.postgres.host),
+            port: try port(postgres, defaults.postgres.port, scope: "postgres"),
+            username: postgres.string(forKey: "user", default: defaults.postgres.username),
+            password: postgres.string(forKey: "password", isSecret: true),
+            database: postgres.string(forKey: "database", default: defaults.postgres.database),
+            connectTimeout: try duration(
+                postgres, "connect_timeout", defaults.postgres.connectTimeout, scope: "postgres"),
+            maximumConnections: try positive(
+                postgres, "max_connections", defaults.postgres.maximumConnections, scope: "postgres")
+        )
+
+        let http = config.scoped(to: "http")
+        self.http = HTTPConfig(
+            host: http.string(forKey: "host", default: defaults.http.host),
+            port: try port(http, defaults.http.port, scope: "http"),
+            readinessTimeout: try duration(http, "readiness_timeout", defaults.http.readinessTimeout, scope: "http")
+        )
+
+        self.rulesDirectory = config.string(forKey: "rules.directory", default: defaults.rulesDirectory)
+        let level = config.string(forKey: "log.level", default: defaults.logLevel.rawValue)
+        guard let logLevel = Logger.Level(rawValue: level) else {
+            throw ConfigError(key: "log.level", message: "unknown level \(level); use trace, debug, info, warning, error")
+        }
+        self.logLevel = logLevel
+    }
+}
+
+/// A configuration value that is present but unusable.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public let key: String
+    public let message: String
+    public var description: String { "configuration \(key): \(message)" }
+}
+
+private func port(_ config: ConfigReader, _ fallback: Int, scope: String) throws -> Int {
+    let value = config.int(forKey: "port", default: fallback)
+    guard (1...65535).contains(value) else {
+        throw ConfigError(key: "\(scope).port", message: "\(value) is not a TCP port")
+    }
+    return value
+}
+
+private func positive(_ config: ConfigReader, _ key: String, _ fallback: Int, scope: String) throws -> Int {
+    let value = config.int(forKey: ConfigKey(key), default: fallback)
+    guard value > 0 else { throw ConfigError(key: "\(scope).\(key)", message: "must be positive, got \(value)") }
+    return value
+}
+
+private func duration(_ config: ConfigReader, _ key: String, _ fallback: Duration, scope: String) throws -> Duration {
+    guard let text = config.string(forKey: ConfigKey(key)) else { return fallback }
+    guard let value = DurationText.parse(text) else {
+        throw ConfigError(key: "\(scope).\(key)", message: "expected a duration like 500ms, 5s or 2m, got \(text)")
+    }
+    return value
+}

@@ -1,0 +1,83 @@
+import Logging
+import NudgeKafka
+import NudgePostgres
+import NudgeRedis
+
+/// Everything a Nudge process is configured with, one section per subsystem. Loaded by
+/// `NudgeConfig.load` from a YAML file and `NUDGE_*` environment variables (which win);
+/// the accepted keys are documented in `deploy/nudge.yaml`.
+public struct NudgeConfig: Sendable {
+    public var kafka: KafkaConfig
+    public var topics: TopicsConfig
+    public var redis: RedisConfig
+    public var postgres: PostgresConfig
+    public var http: HTTPConfig
+    /// Folder of scenario files and `policy.yaml`.
+    public var rulesDirectory: String
+    public var logLevel: Logger.Level
+
+    public init(
+        kafka: KafkaConfig = KafkaConfig(brokers: ["127.0.0.1:19092"]),
+        topics: TopicsConfig = TopicsConfig(),
+        redis: RedisConfig = RedisConfig(),
+        postgres: PostgresConfig = PostgresConfig(),
+        http: HTTPConfig = HTTPConfig(),
+        rulesDirectory: String = "rules",
+        logLevel: Logger.Level = .info
+    ) {
+        self.kafka = kafka
+        self.topics = topics
+        self.redis = redis
+        self.postgres = postgres
+        self.http = http
+        self.rulesDirectory = rulesDirectory
+        self.logLevel = logLevel
+    }
+}
+
+/// The Kafka topics Nudge reads and writes; created at start when missing.
+public struct TopicsConfig: Sendable, Equatable {
+    /// Site, app and transaction events (Segment spec), keyed by customer.
+    public var events: String
+    /// Events that could not be processed, with the reason in a header.
+    public var deadLetter: String
+    /// Messages the engine decided to send, keyed by customer, for the dispatcher.
+    public var outbound: String
+    /// Delivery feedback from providers, consumed by the engine like any event.
+    public var feedback: String
+    /// Partitions per topic: the unit of parallelism and of ownership of timers.
+    public var partitions: Int
+    public var replicationFactor: Int
+
+    public init(
+        events: String = "nudge.events",
+        deadLetter: String = "nudge.events.dead-letter",
+        outbound: String = "nudge.outbound",
+        feedback: String = "nudge.feedback",
+        partitions: Int = 8,
+        replicationFactor: Int = 1
+    ) {
+        self.events = events
+        self.deadLetter = deadLetter
+        self.outbound = outbound
+        self.feedback = feedback
+        self.partitions = partitions
+        self.replicationFactor = replicationFactor
+    }
+
+    public var all: [String] { [events, deadLetter, outbound, feedback] }
+}
+
+/// The HTTP listener: operations endpoints now, the public API later.
+public struct HTTPConfig: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    /// Bound for each dependency check of `/ready`.
+    public var readinessTimeout: Duration
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, readinessTimeout: Duration = .seconds(2)) {
+        self.host = host
+        self.port = port
+        self.readinessTimeout = readinessTimeout
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `nudge` command line: runs the platform and the tools around scenario files.
+@main
+struct Nudge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nudge",
+        abstract: "Event-driven, real-time trigger marketing.",
+        subcommands: [RunCommand.self, MigrateCommand.self]
+    )
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@testable import NudgeApp
+
+@Suite("Configuration from file and environment")
+struct NudgeConfigTests {
+    func writeConfig(_ yaml: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nudge-\(UUID().uuidString).yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func defaultsWithoutFileOrEnvironment() async throws {
+        let config = try await NudgeConfig.load(filePath: nil, environment: [:])
+        #expect(config.kafka.brokers == ["127.0.0.1:19092"])
+        #expect(config.redis.port == 16379)
+        #expect(config.postgres.port == 15432)
+        #expect(config.topics.events == "nudge.events")
+        #expect(config.http.port == 8080)
+    }
+
+    @Test func fileValuesAndEnvironmentOverrides() async throws {
+        let path = try writeConfig(
+            """
+            kafka:
+              brokers: ["k1:9092", "k2:9092"]
+              properties: ["linger.ms=20"]
+            topics:
+              events: shop.events
+              dead_letter: shop.dlq
+              partitions: 12
+            redis:
+              port: 7000
+              command_timeout: 250ms
+            postgres:
+              host: db.internal
+            log:
+              level: debug
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let config = try await NudgeConfig.load(
+            filePath: path,
+            environment: ["NUDGE_REDIS_PORT": "7001", "NUDGE_POSTGRES_PASSWORD": "s3cret", "NUDGE_TOPICS_OUTBOUND": "shop.out"]
+        )
+        #expect(config.kafka.brokers == ["k1:9092", "k2:9092"])
+        #expect(config.kafka.properties == ["linger.ms": "20"])
+        #expect(config.topics.events == "shop.events")
+        #expect(config.topics.deadLetter == "shop.dlq")
+        #expect(config.topics.outbound == "shop.out")
+        #expect(config.topics.partitions == 12)
+        #expect(config.redis.port == 7001)
+        #expect(config.redis.commandTimeout == .milliseconds(250))
+        #expect(config.postgres.host == "db.internal")
+        #expect(config.postgres.password == "s3cret")
+        #expect(config.logLevel == .debug)
+    }
+
+    @Test func sampleDeployConfigLoads() async throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../deploy/nudge.yaml").path
+        let config = try await NudgeConfig.load(filePath: path, environment: [:])
+        #expect(config.rulesDirectory == "rules")
+        #expect(config.topics.all.count == 4)
+    }
+
+    @Test func unusableValuesAreRejectedWithTheKey() async throws {
+        await #expect {
+            try await NudgeConfig.load(filePath: nil, environment: ["NUDGE_REDIS_PORT": "70000"])
+        } throws: { ($0 as? ConfigError)?.key == "redis.port" }
+        await #expect {
+            try await NudgeConfig.load(filePath: nil, environment: ["NUDGE_REDIS_COMMAND_TIMEOUT": "soon"])
+        } throws: { ($0 as? ConfigError)?.key == "redis.command_timeout" }
+        await #expect {
+            try await NudgeConfig.load(filePath: nil, environment: ["NUDGE_LOG_LEVEL": "loud"])
+        } throws: { ($0 as? ConfigError)?.key == "log.level" }
+        await #expect {
+            try await NudgeConfig.load(filePath: "/nonexistent/nudge.yaml", environment: [:])
+        } throws: { $0 is ConfigError }
+    }
+
+    @Test func durationText() {
+        #expect(DurationText.parse("250ms") == .milliseconds(250))
+        #expect(DurationText.parse("5s") == .seconds(5))
+        #expect(DurationText.parse("2m") == .seconds(120))
+        #expect(DurationText.parse("1h") == .seconds(3600))
+        #expect(DurationText.parse("5") == nil)
+        #expect(DurationText.parse("s") == nil)
+    }
+}

@@ -13,7 +13,9 @@ let package = Package(
     name: "nudge",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "nudge", targets: ["nudge"])
+        .executable(name: "nudge", targets: ["nudge"]),
+        // For the benchmark package in Benchmarks/, which can only use library products.
+        .library(name: "EngineCore", targets: ["EngineCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -75,6 +77,34 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Ingest: Kafka records (and later HTTP bodies) to validated events, or a dead-letter reason.
+        .target(
+            name: "Ingest",
+            dependencies: ["EngineCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Contact policy: decides for each message the engine wants to send.
+        .target(
+            name: "Policy",
+            dependencies: ["EngineCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Engine runtime: the pure core on Kafka and Redis, per partition, effectively once.
+        .target(
+            name: "Engine",
+            dependencies: [
+                "EngineCore",
+                "Ingest",
+                "Policy",
+                "NudgeKafka",
+                "NudgeRedis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Composition root: configuration, services, the operations HTTP endpoints.
         .target(
             name: "NudgeApp",
@@ -83,6 +113,7 @@ let package = Package(
                 "NudgeRedis",
                 "NudgePostgres",
                 "EngineCore",
+                "Engine",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -125,6 +156,19 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "Engine",
+                "NudgeApp",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

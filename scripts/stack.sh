@@ -46,7 +46,9 @@ pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 start_kafka() {
     [ -x "$tools/bin/tansu" ] || die "tansu not installed: run scripts/install-deps.sh"
     mkdir -p "$data/kafka"
-    if ! pid_alive "$data/kafka/tansu.pid"; then
+    # Something already answers on the port (another checkout's stack): use it.
+    if ! pid_alive "$data/kafka/tansu.pid" && \
+        ! "$tools/bin/tansu" topic list --broker "tcp://127.0.0.1:$kafka_port" >/dev/null 2>&1; then
         # In-memory storage: topics are created afresh on each start (nudge creates its own).
         nohup "$tools/bin/tansu" broker \
             --listener-url "tcp://127.0.0.1:$kafka_port" \
@@ -96,7 +98,8 @@ start_postgres() {
             --encoding=UTF8 >"$data/postgres-initdb.log" 2>&1 || { rm -f "$pwfile"; die "initdb failed, see $data/postgres-initdb.log"; }
         rm -f "$pwfile"
     fi
-    if ! as_pg "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+    if ! as_pg "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1 && \
+        ! "$bin/pg_isready" -h 127.0.0.1 -p "$pg_port" >/dev/null 2>&1; then
         as_pg "$bin/pg_ctl" -D "$pgdata" -l "$pgdata/postgres.log" -w -t 30 \
             -o "-p $pg_port -c listen_addresses=127.0.0.1 -k /tmp" start >/dev/null
     fi

@@ -1,6 +1,8 @@
 import Hummingbird
 import Logging
+import Engine
 import NudgeKafka
+import Policy
 import NudgePostgres
 import NudgeRedis
 import PostgresNIO
@@ -16,7 +18,22 @@ public struct NudgeApplication: Sendable {
         try await group.run()
     }
 
-    public static func build(config: NudgeConfig, logger baseLogger: Logger? = nil) async throws -> NudgeApplication {
+    /// What a process runs: `nudge run` runs everything, `nudge engine` only the engine (with
+    /// the operations endpoints).
+    public struct Components: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+
+        /// PostgreSQL and its migrations.
+        public static let postgres = Components(rawValue: 1 << 0)
+        /// The engine runtime: Kafka in, Redis state and timers, messages out.
+        public static let engine = Components(rawValue: 1 << 1)
+        public static let all: Components = [.postgres, .engine]
+    }
+
+    public static func build(
+        config: NudgeConfig, components: Components = .all, logger baseLogger: Logger? = nil
+    ) async throws -> NudgeApplication {
         var logger = baseLogger ?? Logger(label: "nudge")
         logger.logLevel = config.logLevel
         let registry = MetricsBootstrap.prometheus()
@@ -30,43 +47,51 @@ public struct NudgeApplication: Sendable {
                 LogKeys.redisEndpoint: "\(config.redis.endpoint)",
                 LogKeys.postgresEndpoint: "\(config.postgres.endpointDescription)",
             ])
+        let (catalog, scenarioCount) = try RulesLoading.catalog(directory: config.rulesDirectory)
+        logger.info(
+            "rules loaded",
+            metadata: [LogKeys.rulesDirectory: "\(config.rulesDirectory)", LogKeys.scenarioCount: "\(scenarioCount)"])
 
-        let postgres = PostgresClient(config: config.postgres, logger: logger)
         let redis = RedisClient(config: config.redis, logger: logger)
         let admin = try KafkaAdmin(config: config.kafka, logger: logger)
         let producer = try KafkaProducer(config: KafkaProducerConfig(client: config.kafka), logger: logger)
+        let postgres = components.contains(.postgres) ? PostgresClient(config: config.postgres, logger: logger) : nil
         let startup = StartupState()
 
-        let router = buildRouter(
-            checks: [
-                startup,
-                PostgresCheck(client: postgres),
-                RedisCheck(client: redis),
-                KafkaCheck(admin: admin, topic: config.topics.events),
-            ],
-            registry: registry,
-            readinessTimeout: config.http.readinessTimeout
-        )
+        var checks: [any DependencyCheck] = [
+            startup, RedisCheck(client: redis), KafkaCheck(admin: admin, topic: config.topics.events),
+        ]
+        if let postgres { checks.append(PostgresCheck(client: postgres)) }
         let http = Application(
-            router: router,
+            router: buildRouter(checks: checks, registry: registry, readinessTimeout: config.http.readinessTimeout),
             configuration: .init(address: .hostname(config.http.host, port: config.http.port), serverName: "nudge"),
             logger: logger
         )
 
-        // Started in this order, shut down in reverse: clients first up, last down.
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: postgres),
-                    .init(service: KafkaClientsService(producer: producer, admin: admin)),
-                    .init(
-                        service: StartupService(
-                            postgres: postgres, admin: admin, topics: config.topics, state: startup, logger: logger)),
-                    .init(service: http),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
+        // Started in this order, shut down in reverse: clients first up, last down. The engine
+        // starts after start-up has created the topics it consumes.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let postgres { services.append(.init(service: postgres)) }
+        services.append(.init(service: KafkaClientsService(producer: producer, admin: admin)))
+        services.append(
+            .init(
+                service: StartupService(
+                    postgres: postgres, admin: admin, topics: config.topics, state: startup, logger: logger)))
+        if components.contains(.engine) {
+            let engine = EngineService(
+                config: EngineConfig(config),
+                kafka: config.kafka,
+                catalog: CatalogHolder(catalog),
+                policy: PassThroughEnforcer(),
+                redis: redis,
+                producer: producer,
                 logger: logger
             )
+            services.append(.init(service: AfterStartup(startup: startup, service: engine)))
+        }
+        services.append(.init(service: http))
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         return NudgeApplication(group: group)
     }

@@ -52,7 +52,7 @@ extension KafkaConsumer {
                 case .message(let message):
                     channel.stage(message)
                     if channel.stagedCount >= maxBatchSize { channel.flushStaged() }
-                case .ignored:
+                case .endOfPartition:
                     break
                 case .error(let error, fatal: true):
                     logger.critical("kafka consumer failed: \(error)")

@@ -5,7 +5,7 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case libraryTooOld, configuration, clientCreation, produce, delivery, flushTimeout, consumer,
-                commit, rebalance, admin, metadata, topicNotFound, closed
+                commit, rebalance, admin, metadata, topicNotFound, closed, timeout
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -36,6 +36,8 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         public static let topicNotFound = Code(.topicNotFound)
         /// The client was already shut down or closed.
         public static let closed = Code(.closed)
+        /// A bounded operation (e.g. `KafkaPartitionReader.readAll`) did not finish in time.
+        public static let timeout = Code(.timeout)
 
         public var description: String { base.rawValue }
     }

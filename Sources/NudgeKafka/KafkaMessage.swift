@@ -78,18 +78,29 @@ public struct KafkaMessage: Sendable, Hashable {
     }
 }
 
-/// A message to produce. The key picks the partition (same key, same partition, in order).
+/// A message to produce. The key picks the partition (same key, same partition, in order) unless
+/// `partition` names one explicitly.
 public struct KafkaOutgoingMessage: Sendable, Hashable {
     public var topic: String
     public var key: [UInt8]
     public var value: [UInt8]
     public var headers: [KafkaHeader]
+    /// The partition to write to; nil lets the partitioner pick it from the key. An outbox sets it so a
+    /// message lands where its recovery scan (`KafkaPartitionReader`) will look for it.
+    public var partition: Int32?
 
-    public init(topic: String, key: [UInt8], value: [UInt8], headers: [KafkaHeader] = []) {
+    public init(
+        topic: String,
+        key: [UInt8],
+        value: [UInt8],
+        headers: [KafkaHeader] = [],
+        partition: Int32? = nil
+    ) {
         self.topic = topic
         self.key = key
         self.value = value
         self.headers = headers
+        self.partition = partition
     }
 }
 

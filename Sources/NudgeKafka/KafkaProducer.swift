@@ -50,14 +50,16 @@ public final class KafkaProducer: Sendable {
         ] + config.client.properties.sorted { $0.key < $1.key } + invariants
     }
 
-    /// Sends one message and returns where the broker stored it.
+    /// Sends one message (to `partition` if set, else by key) and returns where the broker stored it.
     public func send(
         topic: String,
         key: [UInt8],
         value: [UInt8],
-        headers: [KafkaHeader] = []
+        headers: [KafkaHeader] = [],
+        partition: Int32? = nil
     ) async throws -> KafkaDeliveryReport {
-        let reports = try await send([KafkaOutgoingMessage(topic: topic, key: key, value: value, headers: headers)])
+        let message = KafkaOutgoingMessage(topic: topic, key: key, value: value, headers: headers, partition: partition)
+        let reports = try await send([message])
         guard let report = reports.first else {
             throw KafkaError(code: .delivery, message: "no delivery report", topic: topic)
         }

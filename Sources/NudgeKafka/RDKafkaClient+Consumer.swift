@@ -18,8 +18,9 @@ extension RDKafkaClient {
     enum Polled {
         case message(KafkaMessage)
         case error(KafkaError, fatal: Bool)
-        /// Benign: end of partition and the like.
-        case ignored
+        /// The fetcher reached the partition's end; `offset` is the next offset it will fetch. Only sent
+        /// with `enable.partition.eof=true` (the partition reader's stop signal).
+        case endOfPartition(KafkaTopicPartitionOffset)
     }
 
     /// Polls the consumer queue once, serving callbacks (rebalance, logs) on the calling thread; blocks
@@ -30,7 +31,11 @@ extension RDKafkaClient {
         let message = raw.pointee
         let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) }
         guard message.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            if message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return .ignored }
+            if message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                return .endOfPartition(
+                    KafkaTopicPartitionOffset(topic: topic ?? "", partition: message.partition, offset: message.offset)
+                )
+            }
             if message.err == RD_KAFKA_RESP_ERR__FATAL {
                 return .error(fatalError(), fatal: true)
             }

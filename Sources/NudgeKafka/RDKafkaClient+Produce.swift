@@ -1,8 +1,9 @@
 import CRdKafka
 
 extension RDKafkaClient {
-    /// Enqueues one message (librdkafka copies key, value and headers). `id` comes back in its delivery
-    /// report. Never blocks: a full queue returns `RD_KAFKA_RESP_ERR__QUEUE_FULL`.
+    /// Enqueues one message (librdkafka copies key, value and headers), to `message.partition` if set,
+    /// else where the partitioner puts its key. `id` comes back in its delivery report. Never blocks:
+    /// a full queue returns `RD_KAFKA_RESP_ERR__QUEUE_FULL`.
     func produce(_ message: KafkaOutgoingMessage, id: UInt) -> rd_kafka_resp_err_t {
         var headers: OpaquePointer? = nil
         if !message.headers.isEmpty {
@@ -20,7 +21,7 @@ extension RDKafkaClient {
         let error = message.topic.withCString { topic in
             message.key.withUnsafeBytes { key in
                 message.value.withUnsafeBytes { value in
-                    var values = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: headers == nil ? 5 : 6)
+                    var values = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 5)
                     values[0].vtype = RD_KAFKA_VTYPE_TOPIC
                     values[0].u.cstr = topic
                     values[1].vtype = RD_KAFKA_VTYPE_KEY
@@ -34,8 +35,16 @@ extension RDKafkaClient {
                     values[4].vtype = RD_KAFKA_VTYPE_OPAQUE
                     values[4].u.ptr = UnsafeMutableRawPointer(bitPattern: id)
                     if let headers {
-                        values[5].vtype = RD_KAFKA_VTYPE_HEADERS
-                        values[5].u.headers = headers
+                        var entry = rd_kafka_vu_t()
+                        entry.vtype = RD_KAFKA_VTYPE_HEADERS
+                        entry.u.headers = headers
+                        values.append(entry)
+                    }
+                    if let partition = message.partition {
+                        var entry = rd_kafka_vu_t()
+                        entry.vtype = RD_KAFKA_VTYPE_PARTITION
+                        entry.u.i32 = partition
+                        values.append(entry)
                     }
                     guard let error = rd_kafka_produceva(handle, values, values.count) else {
                         return RD_KAFKA_RESP_ERR_NO_ERROR

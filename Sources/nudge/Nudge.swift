@@ -6,6 +6,6 @@ struct Nudge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nudge",
         abstract: "Event-driven, real-time trigger marketing.",
-        subcommands: [RunCommand.self, MigrateCommand.self]
+        subcommands: [RunCommand.self, EngineCommand.self, MigrateCommand.self, ValidateCommand.self, SimulateCommand.self]
     )
 }

@@ -55,6 +55,7 @@ extension NudgeConfig {
         )
 
         let redis = config.scoped(to: "redis")
+        self.redisKeyPrefix = redis.string(forKey: "key_prefix", default: defaults.redisKeyPrefix)
         self.redis = RedisConfig(
             host: redis.string(forKey: "host", default: defaults.redis.host),
             port: try port(redis, defaults.redis.port, scope: "redis"),
@@ -81,8 +82,18 @@ extension NudgeConfig {
         let http = config.scoped(to: "http")
         self.http = HTTPConfig(
             host: http.string(forKey: "host", default: defaults.http.host),
-            port: try port(http, defaults.http.port, scope: "http"),
+            port: try port(http, defaults.http.port, scope: "http", allowEphemeral: true),
             readinessTimeout: try duration(http, "readiness_timeout", defaults.http.readinessTimeout, scope: "http")
+        )
+
+        let engine = config.scoped(to: "engine")
+        self.engine = EngineSettings(
+            groupId: engine.string(forKey: "group_id", default: defaults.engine.groupId),
+            maxBatchSize: try positive(engine, "max_batch_size", defaults.engine.maxBatchSize, scope: "engine"),
+            timerTick: try duration(engine, "timer_tick", defaults.engine.timerTick, scope: "engine"),
+            maxEventBytes: try positive(engine, "max_event_bytes", defaults.engine.maxEventBytes, scope: "engine"),
+            sessionTimeout: try duration(engine, "session_timeout", defaults.engine.sessionTimeout, scope: "engine"),
+            maxPollInterval: try duration(engine, "max_poll_interval", defaults.engine.maxPollInterval, scope: "engine")
         )
 
         self.rulesDirectory = config.string(forKey: "rules.directory", default: defaults.rulesDirectory)
@@ -101,9 +112,10 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     public var description: String { "configuration \(key): \(message)" }
 }
 
-private func port(_ config: ConfigReader, _ fallback: Int, scope: String) throws -> Int {
+/// `allowEphemeral`: 0 asks the system for a free port (a listener's own port, e.g. in tests).
+private func port(_ config: ConfigReader, _ fallback: Int, scope: String, allowEphemeral: Bool = false) throws -> Int {
     let value = config.int(forKey: "port", default: fallback)
-    guard (1...65535).contains(value) else {
+    guard ((allowEphemeral ? 0 : 1)...65535).contains(value) else {
         throw ConfigError(key: "\(scope).port", message: "\(value) is not a TCP port")
     }
     return value

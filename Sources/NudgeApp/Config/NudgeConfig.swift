@@ -10,8 +10,11 @@ public struct NudgeConfig: Sendable {
     public var kafka: KafkaConfig
     public var topics: TopicsConfig
     public var redis: RedisConfig
+    /// First part of every Redis key, so deployments (or test runs) can share one Redis.
+    public var redisKeyPrefix: String
     public var postgres: PostgresConfig
     public var http: HTTPConfig
+    public var engine: EngineSettings
     /// Folder of scenario files and `policy.yaml`.
     public var rulesDirectory: String
     public var logLevel: Logger.Level
@@ -20,16 +23,20 @@ public struct NudgeConfig: Sendable {
         kafka: KafkaConfig = KafkaConfig(brokers: ["127.0.0.1:19092"]),
         topics: TopicsConfig = TopicsConfig(),
         redis: RedisConfig = RedisConfig(),
+        redisKeyPrefix: String = "nudge",
         postgres: PostgresConfig = PostgresConfig(),
         http: HTTPConfig = HTTPConfig(),
+        engine: EngineSettings = EngineSettings(),
         rulesDirectory: String = "rules",
         logLevel: Logger.Level = .info
     ) {
         self.kafka = kafka
         self.topics = topics
         self.redis = redis
+        self.redisKeyPrefix = redisKeyPrefix
         self.postgres = postgres
         self.http = http
+        self.engine = engine
         self.rulesDirectory = rulesDirectory
         self.logLevel = logLevel
     }
@@ -79,5 +86,31 @@ public struct HTTPConfig: Sendable, Equatable {
         self.host = host
         self.port = port
         self.readinessTimeout = readinessTimeout
+    }
+}
+
+/// The engine runtime's knobs (see `EngineConfig`).
+public struct EngineSettings: Sendable, Equatable {
+    public var groupId: String
+    public var maxBatchSize: Int
+    public var timerTick: Duration
+    public var maxEventBytes: Int
+    public var sessionTimeout: Duration
+    public var maxPollInterval: Duration
+
+    public init(
+        groupId: String = "nudge-engine",
+        maxBatchSize: Int = 500,
+        timerTick: Duration = .milliseconds(100),
+        maxEventBytes: Int = 32 * 1024,
+        sessionTimeout: Duration = .seconds(10),
+        maxPollInterval: Duration = .seconds(60)
+    ) {
+        self.groupId = groupId
+        self.maxBatchSize = maxBatchSize
+        self.timerTick = timerTick
+        self.maxEventBytes = maxEventBytes
+        self.sessionTimeout = sessionTimeout
+        self.maxPollInterval = maxPollInterval
     }
 }

@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Kafka topics. Then it stays until shutdown, so the group keeps running. A failure here stops
 /// the whole group with the error: a platform without its schema or topics must not run.
 struct StartupService: Service {
-    let postgres: PostgresClient
+    let postgres: PostgresClient?
     let admin: KafkaAdmin
     let topics: TopicsConfig
     let state: StartupState
@@ -16,8 +16,10 @@ struct StartupService: Service {
 
     func run() async throws {
         do {
-            let report = try await Migrator(client: postgres, logger: logger).apply(BundledMigrations.load())
-            logger.info("schema ready", metadata: ["postgres.migrations.applied": "\(report.applied.count)"])
+            if let postgres {
+                let report = try await Migrator(client: postgres, logger: logger).apply(BundledMigrations.load())
+                logger.info("schema ready", metadata: ["postgres.migrations.applied": "\(report.applied.count)"])
+            }
             try await admin.createTopics(topics.specs)
             logger.info("topics ready", metadata: [LogKeys.kafkaTopic: "\(topics.all.joined(separator: ","))"])
             state.finished()

@@ -1,0 +1,50 @@
+import EngineCore
+
+/// A message the engine decided to send, as it travels on the outbound topic (keyed by customer)
+/// to the dispatcher. The message id is deterministic (scenario, version, instance, step, visit),
+/// which is what lets every later stage recognise a replay.
+public struct OutboundMessage: Sendable, Equatable, Codable {
+    public var messageId: String
+    public var customerId: String
+    public var channel: String
+    public var template: String
+    public var variables: [String: Value]
+    public var priority: Int
+    public var transactional: Bool
+    /// The subscription group (topic) for opt-outs, when the scenario names one.
+    public var subscription: String?
+    public var scenario: String
+    public var scenarioVersion: Int
+    public var step: String
+    public var instance: String
+    public var createdAt: Timestamp
+    /// The contact policy's decision (`sent`, ...).
+    public var policy: String
+
+    enum CodingKeys: String, CodingKey {
+        case messageId = "message_id"
+        case customerId = "customer_id"
+        case channel, template, variables, priority, transactional, subscription, scenario
+        case scenarioVersion = "scenario_version"
+        case step, instance
+        case createdAt = "created_at"
+        case policy
+    }
+
+    init(_ send: SendMessage, createdAt: Timestamp, policy: String) {
+        self.messageId = send.messageId
+        self.customerId = send.origin.customerId
+        self.channel = send.channel
+        self.template = send.template
+        self.variables = send.variables.mapValues(\.plainJSON)
+        self.priority = send.priority
+        self.transactional = send.transactional
+        self.subscription = send.topic
+        self.scenario = send.origin.scenario
+        self.scenarioVersion = send.origin.version
+        self.step = send.origin.step
+        self.instance = send.origin.instance
+        self.createdAt = createdAt
+        self.policy = policy
+    }
+}

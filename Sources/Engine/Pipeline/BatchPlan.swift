@@ -1,0 +1,43 @@
+import EngineCore
+
+/// Everything one batch of a partition changes, computed before anything is written.
+struct BatchPlan: Sendable {
+    /// One customer's atomic write (`CustomerScripts.commit`).
+    struct CustomerCommit: Sendable {
+        var customerId: String
+        var state: CustomerState
+        var offsets: [String: Int64]
+        var outbox: [OutboxRecord]
+        var slotSets: [String: String]
+        var slotDeletes: Set<String>
+        /// Inputs applied to this customer, kept so they can be forwarded if the customer turns
+        /// out to have been merged into another meanwhile.
+        var events: [Event]
+    }
+
+    var commits: [String: CustomerCommit] = [:]
+    /// Customers in first-seen order, so writes follow the batch order.
+    var order: [String] = []
+    var timerAdds: [(member: String, due: Timestamp)] = []
+    var timerRemovals: [String] = []
+    /// Records produced without an outbox (forwards of aliased ids): idempotent downstream.
+    var directRecords: [OutboxRecord] = []
+    var stats = BatchStats()
+
+    var outbox: [OutboxRecord] { order.flatMap { commits[$0]?.outbox ?? [] } }
+}
+
+/// Counts for metrics, gathered while planning.
+struct BatchStats: Sendable {
+    var eventsApplied = 0
+    var replaysSkipped = 0
+    var timersFired = 0
+    var timerLateness: [Duration] = []
+    var transitions = 0
+    var instancesEntered = 0
+    var instancesCompleted = 0
+    var conversions = 0
+    var messages: [String: Int] = [:]
+    var decisions: [String: Int] = [:]
+    var forwarded = 0
+}

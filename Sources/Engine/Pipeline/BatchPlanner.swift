@@ -1,0 +1,188 @@
+import EngineCore
+import Foundation
+import Policy
+
+/// Applies a batch of inputs to loaded customer records with the pure core and turns the
+/// effects into a `BatchPlan`. No I/O of its own (the contact policy may consult Redis).
+struct BatchPlanner {
+    let engine: ScenarioEngine
+    let policy: any ContactPolicyEnforcer
+    let partition: Int32
+    let topics: EngineTopics
+    let now: Timestamp
+
+    private(set) var plan = BatchPlan()
+    private var records: [String: CustomerRecord]
+    /// Pending timers per customer as loaded, to compute what to add and remove at the end.
+    private var timersBefore: [String: [PendingTimer]] = [:]
+    /// Timers fired in this batch, per customer: removed from the store unless still expected.
+    private var fired: [String: Set<String>] = [:]
+
+    init(
+        engine: ScenarioEngine, policy: any ContactPolicyEnforcer, partition: Int32, topics: EngineTopics, now: Timestamp,
+        records: [String: CustomerRecord]
+    ) {
+        self.engine = engine
+        self.policy = policy
+        self.partition = partition
+        self.topics = topics
+        self.now = now
+        self.records = records
+        for (id, record) in records { timersBefore[id] = record.state.pendingTimers }
+    }
+
+    /// `claimed`: states of anonymous ids taken over by an identify of this batch, by anonymous id.
+    mutating func apply(_ inputs: [WorkInput], claimed: [String: CustomerState]) async throws {
+        for input in inputs {
+            try await apply(input, claimed: claimed)
+        }
+        finishTimers()
+    }
+
+    private mutating func apply(_ input: WorkInput, claimed: [String: CustomerState]) async throws {
+        let customerId = input.customerId
+        var record = records[customerId] ?? .empty(customerId)
+        if case .timer(let id, _) = input.kind {
+            // A fired timer leaves the store whatever happens next; one the state still expects
+            // is added back by `finishTimers`.
+            plan.timerRemovals.append(RedisKeys.timerMember(customer: customerId, timer: id))
+            fired[customerId, default: []].insert(id)
+        }
+
+        if let alias = record.alias {
+            if case .event(let event) = input.kind { forward(event, to: alias) }
+            return
+        }
+        if let source = input.source, let applied = record.appliedOffsets[source.topic], source.offset <= applied {
+            plan.stats.replaysSkipped += 1
+            return
+        }
+
+        let coreInput: Input
+        switch input.kind {
+        case .event(let event):
+            if event.kind == .identify, let anonymousId = event.anonymousId, let visitor = claimed[anonymousId] {
+                record.state = record.state.absorbing(visitor)
+            }
+            coreInput = .event(event)
+            plan.stats.eventsApplied += 1
+        case .timer(let id, let due):
+            coreInput = .timer(id: id)
+            plan.stats.timersFired += 1
+            plan.stats.timerLateness.append(.milliseconds(max(0, now.milliseconds - due.milliseconds)))
+        }
+
+        let transition = engine.transition(record.state, coreInput, now: now)
+        plan.stats.transitions += 1
+        record.state = transition.state
+        if let source = input.source { record.appliedOffsets[source.topic] = source.offset }
+        records[customerId] = record
+
+        var commit = commitSlot(for: customerId)
+        commit.state = record.state
+        if let source = input.source { commit.offsets[source.topic] = source.offset }
+        if case .event(let event) = input.kind { commit.events.append(event) }
+        for effect in transition.effects {
+            try await handle(effect, commit: &commit, state: record.state)
+        }
+        plan.commits[customerId] = commit
+    }
+
+    private mutating func commitSlot(for customerId: String) -> BatchPlan.CustomerCommit {
+        if let existing = plan.commits[customerId] { return existing }
+        plan.order.append(customerId)
+        return BatchPlan.CustomerCommit(
+            customerId: customerId, state: CustomerState(customerId: customerId), offsets: [:], outbox: [],
+            slotSets: [:], slotDeletes: [], events: [])
+    }
+
+    private mutating func handle(
+        _ effect: Effect, commit: inout BatchPlan.CustomerCommit, state: CustomerState
+    ) async throws {
+        switch effect {
+        case .send(let send):
+            let decision = try await policy.decide(send, customer: state, now: now)
+            plan.stats.decisions[decision.label, default: 0] += 1
+            guard case .send = decision else { return }
+            let message = OutboundMessage(send, createdAt: now, policy: decision.label)
+            commit.outbox.append(
+                OutboxRecord(
+                    id: send.messageId, topic: topics.outbound, partition: partition, key: commit.customerId,
+                    value: try encode(message)))
+            plan.stats.messages[send.channel, default: 0] += 1
+        case .emitEvent(let emitted):
+            let event = Event(
+                name: emitted.name, messageId: emitted.messageId, userId: commit.customerId,
+                properties: emitted.properties, timestamp: now)
+            commit.outbox.append(
+                OutboxRecord(
+                    id: emitted.messageId, topic: topics.events, partition: partition, key: commit.customerId,
+                    value: try encode(event.segmentObject)))
+        case .showContent(let show):
+            let content = SlotContent(
+                payload: show.payload.mapValues(\.plainJSON), expiresAt: show.expiresAt, scenario: show.origin.scenario,
+                step: show.origin.step, updatedAt: now)
+            commit.slotSets[show.slot] = try encode(content)
+            commit.slotDeletes.remove(show.slot)
+        case .hideContent(let hide):
+            commit.slotSets[hide.slot] = nil
+            commit.slotDeletes.insert(hide.slot)
+        case .entered:
+            plan.stats.instancesEntered += 1
+        case .completed(let completion):
+            plan.stats.instancesCompleted += 1
+            if completion.reason.isConversion { plan.stats.conversions += 1 }
+        case .scheduleTimer, .cancelTimer, .updateProfile:
+            // Timers are reconciled from the final state (see finishTimers); profile changes are
+            // already in the state.
+            break
+        }
+    }
+
+    /// The events of a merged anonymous id belong to the known customer: re-keyed and produced
+    /// to the events topic, they arrive on the known customer's partition.
+    private mutating func forward(_ event: Event, to customerId: String) {
+        guard let value = try? encode(event.reassigned(to: customerId).segmentObject) else { return }
+        plan.directRecords.append(
+            OutboxRecord(id: "fwd:\(event.messageId)", topic: topics.events, partition: nil, key: customerId, value: value))
+        plan.stats.forwarded += 1
+    }
+
+    /// Timers are derived from state: whatever the final state expects and the store lacks is
+    /// added; whatever the store has that the state no longer expects is removed.
+    private mutating func finishTimers() {
+        for customerId in plan.order {
+            guard let commit = plan.commits[customerId] else { continue }
+            let before = Dictionary(
+                (timersBefore[customerId] ?? []).map { ($0.id, $0.at) }, uniquingKeysWith: { first, _ in first })
+            let after = Dictionary(commit.state.pendingTimers.map { ($0.id, $0.at) }, uniquingKeysWith: { a, _ in a })
+            let firedNow = fired[customerId] ?? []
+            for (id, due) in after where before[id] != due || firedNow.contains(id) {
+                plan.timerAdds.append((RedisKeys.timerMember(customer: customerId, timer: id), due))
+            }
+            for id in before.keys where after[id] == nil {
+                plan.timerRemovals.append(RedisKeys.timerMember(customer: customerId, timer: id))
+            }
+        }
+        // A fired timer the state scheduled again under the same id stays (with its new score).
+        let added = Set(plan.timerAdds.map(\.member))
+        plan.timerRemovals = Array(Set(plan.timerRemovals).subtracting(added)).sorted()
+    }
+
+    private func encode(_ value: some Encodable) throws -> String {
+        String(decoding: try StateCoding.encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// The topics the engine reads and writes.
+public struct EngineTopics: Sendable, Equatable {
+    public var events: String
+    public var outbound: String
+    public var deadLetter: String
+
+    public init(events: String, outbound: String, deadLetter: String) {
+        self.events = events
+        self.outbound = outbound
+        self.deadLetter = deadLetter
+    }
+}

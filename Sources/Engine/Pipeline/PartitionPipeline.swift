@@ -1,0 +1,240 @@
+import EngineCore
+import Foundation
+import Logging
+import NudgeKafka
+import NudgeRedis
+import Policy
+
+/// Runs batches for one partition: load customers (one round trip), plan with the pure core,
+/// write every change (one round trip), produce what the outbox holds, clean up. Effectively
+/// once: state and outbox of a customer are written atomically together with the applied
+/// offsets, records are produced only after that write, and a crash anywhere leaves either a
+/// replay that is skipped or an outbox that `recover()` finishes.
+///
+/// Not reentrant: its `PartitionWorker` runs one batch at a time.
+struct PartitionPipeline: Sendable {
+    let partition: Int32
+    let catalog: CatalogHolder
+    let policy: any ContactPolicyEnforcer
+    let redis: RedisClient
+    let keys: RedisKeys
+    let producer: KafkaProducer
+    let reader: KafkaPartitionReader
+    let topics: EngineTopics
+    let metrics: EngineMetrics
+    let logger: Logger
+
+    func run(_ inputs: [WorkInput], deadLetters: [DeadLetter], now: Timestamp) async throws {
+        if !deadLetters.isEmpty { try await produceDeadLetters(deadLetters) }
+        guard !inputs.isEmpty else { return }
+
+        var records = try await loadRecords(Array(Set(inputs.map(\.customerId))))
+        let claimed = try await claimAnonymous(inputs, records: records)
+        // A claim may have made an id of this batch an alias; reload those few.
+        if !claimed.isEmpty {
+            let reloaded = try await loadRecords(Array(claimed.keys.filter { records[$0] != nil }))
+            records.merge(reloaded) { _, new in new }
+        }
+
+        var planner = BatchPlanner(
+            engine: catalog.engine, policy: policy, partition: partition, topics: topics, now: now, records: records)
+        try await planner.apply(inputs, claimed: claimed)
+        var plan = planner.plan
+
+        let aliased = try await write(plan)
+        FailPoint.afterStateWrite.check()
+        for (customerId, alias) in aliased {
+            // Merged into another customer between our read and our write: nothing was written
+            // for it, so its inputs go to where it lives now.
+            guard let commit = plan.commits.removeValue(forKey: customerId) else { continue }
+            plan.order.removeAll { $0 == customerId }
+            for event in commit.events {
+                let forwarded = event.reassigned(to: alias)
+                plan.directRecords.append(
+                    OutboxRecord(
+                        id: "fwd:\(event.messageId)", topic: topics.events, partition: nil, key: alias,
+                        value: String(decoding: try StateCoding.encoder.encode(forwarded.segmentObject), as: UTF8.self)))
+            }
+        }
+
+        let delivered = try await produce(plan.outbox + plan.directRecords)
+        FailPoint.afterProduce.check()
+        try await cleanUp(customers: plan.order.filter { !(plan.commits[$0]?.outbox.isEmpty ?? true) }, delivered)
+        metrics.record(plan.stats)
+    }
+
+    // MARK: Reading
+
+    private func loadRecords(_ customerIds: [String]) async throws -> [String: CustomerRecord] {
+        guard !customerIds.isEmpty else { return [:] }
+        let replies = try await redis.pipeline(customerIds.map { RedisCommand("HGETALL", keys.customer($0)) })
+        var records: [String: CustomerRecord] = [:]
+        for (customerId, reply) in zip(customerIds, replies) {
+            let items = try reply.throwingError(command: "HGETALL").array ?? []
+            var fields: [(String, [UInt8])] = []
+            var index = 0
+            while index + 1 < items.count {
+                fields.append((items[index].string ?? "", items[index + 1].bytes ?? []))
+                index += 2
+            }
+            records[customerId] = try CustomerRecord.decode(customerId: customerId, fields: fields)
+        }
+        return records
+    }
+
+    /// For each identify that links an anonymous id to a known customer (and is not a replay),
+    /// takes over the anonymous id's state. Returns the taken-over states by anonymous id.
+    private func claimAnonymous(
+        _ inputs: [WorkInput], records: [String: CustomerRecord]
+    ) async throws -> [String: CustomerState] {
+        var claims: [(anonymous: String, known: String)] = []
+        for input in inputs {
+            guard case .event(let event) = input.kind, event.kind == .identify,
+                let anonymousId = event.anonymousId, let userId = event.userId, anonymousId != userId
+            else { continue }
+            if let source = input.source, let applied = records[userId]?.appliedOffsets[source.topic],
+                source.offset <= applied
+            {
+                continue
+            }
+            claims.append((anonymousId, userId))
+        }
+        guard !claims.isEmpty else { return [:] }
+        let replies = try await redis.pipeline(
+            claims.map {
+                RedisCommand.evalSHA(
+                    CustomerScripts.claim, keys: [RedisArgument(keys.customer($0.anonymous))],
+                    args: [RedisArgument($0.known)])
+            })
+        var claimed: [String: CustomerState] = [:]
+        for (claim, reply) in zip(claims, replies) {
+            let checked = try reply.throwingError(command: "EVALSHA")
+            guard let bytes = checked.bytes else {
+                claimed[claim.anonymous] = CustomerState(customerId: claim.anonymous)
+                continue
+            }
+            claimed[claim.anonymous] = try StateCoding.decoder.decode(CustomerState.self, from: Data(bytes))
+        }
+        return claimed
+    }
+
+    // MARK: Writing
+
+    /// One round trip, ordered for crash safety: the outbox index and new timers first (an
+    /// index entry or a timer without state is harmless, the reverse would lose them), then
+    /// each customer's atomic commit, then the timers that are no longer expected.
+    /// Returns the customers that turned out to be aliases, with where they went.
+    private func write(_ plan: BatchPlan) async throws -> [String: String] {
+        var commands: [RedisCommand] = []
+        let withOutbox = plan.order.filter { !(plan.commits[$0]?.outbox.isEmpty ?? true) }
+        if !withOutbox.isEmpty {
+            commands.append(
+                RedisCommand(
+                    "SADD", arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
+                        + withOutbox.map { RedisArgument($0) }))
+        }
+        if !plan.timerAdds.isEmpty {
+            var arguments = [RedisArgument(keys.timers(partition: partition))]
+            for (member, due) in plan.timerAdds {
+                arguments.append(RedisArgument(Int(due.milliseconds)))
+                arguments.append(RedisArgument(member))
+            }
+            commands.append(RedisCommand("ZADD", arguments: arguments))
+        }
+        let firstCommit = commands.count
+        for customerId in plan.order {
+            guard let commit = plan.commits[customerId] else { continue }
+            commands.append(try commitCommand(commit))
+        }
+        if !plan.timerRemovals.isEmpty {
+            commands.append(
+                RedisCommand(
+                    "ZREM", arguments: [RedisArgument(keys.timers(partition: partition))]
+                        + plan.timerRemovals.map { RedisArgument($0) }))
+        }
+        let active = plan.stats.instancesEntered - plan.stats.instancesCompleted
+        if active != 0 {
+            commands.append(RedisCommand("HINCRBY", keys.stats, "instances_active", active))
+        }
+
+        let replies = try await redis.pipeline(commands)
+        for reply in replies { _ = try reply.throwingError(command: "engine write") }
+        var aliased: [String: String] = [:]
+        for (offset, customerId) in plan.order.enumerated() {
+            guard let result = replies[firstCommit + offset].array, result.first?.int == 1,
+                let alias = result.dropFirst().first?.string
+            else { continue }
+            aliased[customerId] = alias
+        }
+        return aliased
+    }
+
+    private func commitCommand(_ commit: BatchPlan.CustomerCommit) throws -> RedisCommand {
+        var args: [RedisArgument] = [RedisArgument(bytes: Array(try StateCoding.encoder.encode(commit.state)))]
+        args.append(RedisArgument(commit.offsets.count))
+        for (topic, offset) in commit.offsets.sorted(by: { $0.key < $1.key }) {
+            args.append(RedisArgument(RedisKeys.offsetField(topic: topic)))
+            args.append(RedisArgument(Int(offset)))
+        }
+        args.append(RedisArgument(commit.outbox.count))
+        for record in commit.outbox { args.append(RedisArgument(try record.encoded())) }
+        args.append(RedisArgument(commit.slotSets.count))
+        for (slot, content) in commit.slotSets.sorted(by: { $0.key < $1.key }) {
+            args.append(RedisArgument(slot))
+            args.append(RedisArgument(content))
+        }
+        args.append(RedisArgument(commit.slotDeletes.count))
+        for slot in commit.slotDeletes.sorted() { args.append(RedisArgument(slot)) }
+        let id = commit.customerId
+        return RedisCommand.evalSHA(
+            CustomerScripts.commit,
+            keys: [RedisArgument(keys.customer(id)), RedisArgument(keys.outbox(id)), RedisArgument(keys.slots(id))],
+            args: args)
+    }
+
+    // MARK: Producing
+
+    /// Produces records and waits for every delivery report. Returns the highest offset
+    /// delivered per topic (for the recovery checkpoint).
+    func produce(_ records: [OutboxRecord]) async throws -> [String: Int64] {
+        guard !records.isEmpty else { return [:] }
+        let reports = try await producer.send(records.map(\.kafkaMessage))
+        var highest: [String: Int64] = [:]
+        for (record, report) in zip(records, reports) where record.partition == partition {
+            highest[report.topic] = max(highest[report.topic] ?? -1, report.offset)
+        }
+        return highest
+    }
+
+    private func produceDeadLetters(_ deadLetters: [DeadLetter]) async throws {
+        let messages = deadLetters.map { letter in
+            KafkaOutgoingMessage(
+                topic: topics.deadLetter, key: letter.message.key ?? [], value: letter.message.value,
+                headers: letter.message.headers + [
+                    KafkaHeader(name: "nudge-error-code", value: Array(letter.code.utf8)),
+                    KafkaHeader(name: "nudge-error", value: Array(letter.reason.utf8)),
+                    KafkaHeader(name: "nudge-source", value: Array("\(letter.message.topic)/\(letter.message.partition)/\(letter.message.offset)".utf8)),
+                ])
+        }
+        _ = try await producer.send(messages)
+        for letter in deadLetters { metrics.deadLettered(code: letter.code) }
+    }
+
+    /// After delivery: the outboxes are empty again, and a later recovery need not look at
+    /// anything before what was just delivered.
+    func cleanUp(customers: [String], _ delivered: [String: Int64]) async throws {
+        guard !customers.isEmpty || !delivered.isEmpty else { return }
+        var commands = customers.map { RedisCommand("DEL", keys.outbox($0)) }
+        if !customers.isEmpty {
+            commands.append(
+                RedisCommand(
+                    "SREM", arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
+                        + customers.map { RedisArgument($0) }))
+        }
+        for (topic, offset) in delivered {
+            commands.append(
+                RedisCommand("HSET", keys.producedCheckpoint(partition: partition), topic, Int(offset + 1)))
+        }
+        for reply in try await redis.pipeline(commands) { _ = try reply.throwingError(command: "engine clean-up") }
+    }
+}

@@ -1,0 +1,11 @@
+/// Log metadata keys of the engine runtime. Identifiers and counts only, no personal data.
+enum EngineLogKeys {
+    static let partition = "engine.partition"
+    static let partitions = "engine.partitions"
+    static let customers = "engine.customers"
+    static let records = "engine.records"
+    static let alreadyProduced = "engine.records.already_produced"
+    static let error = "engine.error"
+    static let attempt = "engine.attempt"
+    static let groupId = "kafka.group_id"
+}

@@ -1,0 +1,43 @@
+import EngineCore
+import Foundation
+
+/// A customer as stored in Redis: the core's state plus what the runtime needs to apply each
+/// input exactly once.
+struct CustomerRecord: Sendable {
+    var state: CustomerState
+    /// Topic -> offset of the last record applied to this customer. A record at or below it is
+    /// a replay (after a crash before the offset commit) and is skipped.
+    var appliedOffsets: [String: Int64]
+    /// Set when this (anonymous) id was merged into a known customer: its inputs go there.
+    var alias: String?
+
+    static func empty(_ customerId: String) -> CustomerRecord {
+        CustomerRecord(state: CustomerState(customerId: customerId), appliedOffsets: [:], alias: nil)
+    }
+
+    /// From `HGETALL` of `RedisKeys.customer`: alternating field and value.
+    static func decode(customerId: String, fields: [(String, [UInt8])]) throws -> CustomerRecord {
+        var record = CustomerRecord.empty(customerId)
+        for (field, value) in fields {
+            if field == RedisKeys.stateField {
+                record.state = try StateCoding.decoder.decode(CustomerState.self, from: Data(value))
+            } else if field == RedisKeys.aliasField {
+                record.alias = String(decoding: value, as: UTF8.self)
+            } else if field.hasPrefix("o:"), let offset = Int64(String(decoding: value, as: UTF8.self)) {
+                record.appliedOffsets[String(field.dropFirst(2))] = offset
+            }
+        }
+        return record
+    }
+}
+
+/// JSON with the core's short coding keys: a customer with an active instance stays near a few
+/// hundred bytes.
+enum StateCoding {
+    static let decoder = JSONDecoder()
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}

@@ -1,0 +1,44 @@
+import NudgeRedis
+
+/// Lua scripts that change one customer atomically. Each touches only keys of that customer
+/// (one hash slot), so they also run on Redis Cluster.
+enum CustomerScripts {
+    /// Writes the state, the applied offsets, the outbox records and the content-slot changes of
+    /// one customer, unless the customer was merged into another meanwhile.
+    ///
+    /// KEYS: customer hash, outbox list, slots hash.
+    /// ARGV: state, n offsets, (field, offset)*, n outbox, record*, n slot sets, (slot, content)*,
+    ///       n slot deletes, slot*.
+    /// Returns `{0}` when written, `{1, alias}` when the customer is now an alias (nothing written).
+    static let commit = RedisScript(
+        """
+        local alias = redis.call('HGET', KEYS[1], 'a')
+        if alias then return {1, alias} end
+        redis.call('HSET', KEYS[1], 's', ARGV[1])
+        local i = 2
+        local n = tonumber(ARGV[i]); i = i + 1
+        for _ = 1, n do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]); i = i + 2 end
+        n = tonumber(ARGV[i]); i = i + 1
+        for _ = 1, n do redis.call('RPUSH', KEYS[2], ARGV[i]); i = i + 1 end
+        n = tonumber(ARGV[i]); i = i + 1
+        for _ = 1, n do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]); i = i + 2 end
+        n = tonumber(ARGV[i]); i = i + 1
+        for _ = 1, n do redis.call('HDEL', KEYS[3], ARGV[i]); i = i + 1 end
+        return {0}
+        """)
+
+    /// Takes over an anonymous customer for a known one (identify): marks the anonymous id as an
+    /// alias and returns its state, which the caller merges into the known customer. Claiming
+    /// the same id again for the same customer returns nothing (already merged).
+    ///
+    /// KEYS: the anonymous customer's hash. ARGV: the known customer id.
+    /// Returns the encoded state, or false when there is none or it was already claimed.
+    static let claim = RedisScript(
+        """
+        if redis.call('HEXISTS', KEYS[1], 'a') == 1 then return false end
+        local state = redis.call('HGET', KEYS[1], 's')
+        redis.call('DEL', KEYS[1])
+        redis.call('HSET', KEYS[1], 'a', ARGV[1])
+        return state
+        """)
+}

@@ -1,0 +1,37 @@
+/// The Redis key layout. Every key of one customer carries `{customerId}` as its hash tag, so a
+/// customer's state, outbox and content slots share one Redis Cluster slot and change together
+/// in one script. Per-partition keys carry `{p<partition>}`. Every key starts with `prefix`, so
+/// several deployments (or test runs) can share one Redis.
+public struct RedisKeys: Sendable, Equatable {
+    public var prefix: String
+
+    public init(prefix: String = "nudge") {
+        self.prefix = prefix
+    }
+
+    /// Hash: `s` the encoded `CustomerState`, `o:<topic>` the last applied offset of that topic,
+    /// `a` the known customer this (anonymous) id was merged into.
+    public func customer(_ id: String) -> String { "\(prefix):cust:{\(id)}" }
+    /// List of outbound records written with the state, drained to Kafka after the write.
+    public func outbox(_ id: String) -> String { "\(prefix):outbox:{\(id)}" }
+    /// Hash: slot name -> encoded `SlotContent`, read by the content API.
+    public func slots(_ id: String) -> String { "\(prefix):slots:{\(id)}" }
+
+    /// Sorted set of timers owned by a partition: member `customer\u{1F}timerId`, score = due ms.
+    public func timers(partition: Int32) -> String { "\(prefix):timers:{p\(partition)}" }
+    /// Set of customers of a partition whose outbox may hold records not yet produced.
+    public func pendingOutbox(partition: Int32) -> String { "\(prefix):outbox-pending:{p\(partition)}" }
+    /// Hash: topic -> offset from which a recovery re-reads that topic's partition to find records
+    /// already produced before a crash.
+    public func producedCheckpoint(partition: Int32) -> String { "\(prefix):produced:{p\(partition)}" }
+
+    /// Counters for gauges that span processes (instances active).
+    public var stats: String { "\(prefix):stats" }
+
+    static let stateField = "s"
+    static let aliasField = "a"
+    static func offsetField(topic: String) -> String { "o:\(topic)" }
+
+    static let timerSeparator: Character = "\u{1F}"
+    static func timerMember(customer: String, timer: String) -> String { "\(customer)\u{1F}\(timer)" }
+}

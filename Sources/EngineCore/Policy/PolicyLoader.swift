@@ -1,0 +1,108 @@
+import Foundation
+import Yams
+
+/// Loads `policy.yaml`, reporting every problem with its file:line:column.
+public enum PolicyLoader {
+    static let fields = [
+        "version", "default_timezone", "caps", "quiet_hours", "priorities", "dedup_window", "transactional_exempt",
+        "rate_limits",
+    ]
+
+    public static func load(yaml: String, file: String) -> Result<ContactPolicy, RuleErrors> {
+        let diagnostics = Diagnostics(file: file)
+        let reader = YAMLReader(diagnostics: diagnostics)
+        guard let root = ScenarioLoader.compose(yaml: yaml, diagnostics: diagnostics),
+            let mapping = reader.mapping(root, "the contact policy", allowed: fields, required: ["version"])
+        else { return .failure(RuleErrors(diagnostics.errors)) }
+
+        if let versionNode = mapping["version"] { _ = reader.int(versionNode, "version", range: 1...1) }
+        var zone = "UTC"
+        if let zoneNode = mapping["default_timezone"], let name = reader.string(zoneNode, "default_timezone") {
+            if TimeZone(identifier: name) == nil {
+                reader.report(
+                    .invalidValue, zoneNode, "unknown time zone '\(name)' (use an IANA name, e.g. Europe/Berlin)")
+            }
+            zone = name
+        }
+        let caps = mapping["caps"].map { loadCaps($0, reader) } ?? []
+        let quiet = mapping["quiet_hours"].flatMap { loadQuietHours($0, reader) }
+        var priorities: [String: Int] = [:]
+        for entry in mapping["priorities"].map({ reader.namedEntries($0, "priorities") }) ?? [] {
+            if let value = reader.int(entry.value, "priorities.\(entry.key)", range: 0...100) {
+                priorities[entry.key] = value
+            }
+        }
+        let dedup = mapping["dedup_window"].flatMap { reader.span($0, "dedup_window") }
+        let exempt = mapping["transactional_exempt"].flatMap { reader.bool($0, "transactional_exempt") } ?? true
+        let limits = mapping["rate_limits"].map { loadRateLimits($0, reader) } ?? []
+        guard !diagnostics.hasErrors else { return .failure(RuleErrors(diagnostics.errors)) }
+        return .success(
+            ContactPolicy(
+                defaultTimeZone: zone, caps: caps, quietHours: quiet, priorities: priorities, dedupWindow: dedup,
+                transactionalExempt: exempt, rateLimits: limits, location: reader.location(root)))
+    }
+
+    private static func loadCaps(_ node: Node, _ reader: YAMLReader) -> [ContactPolicy.Cap] {
+        guard case .sequence(let items) = node else {
+            reader.report(.wrongShape, node, "'caps' must be a list of {channel, max, per}")
+            return []
+        }
+        return items.compactMap { item in
+            guard
+                let fields = reader.mapping(
+                    item, "a cap", allowed: ["channel", "max", "per"], required: ["max", "per"]),
+                let max = fields["max"].flatMap({ reader.int($0, "max", range: 0...10_000) }),
+                let perNode = fields["per"]
+            else { return nil }
+            let period: TimeSpan?
+            switch perNode.scalar?.string {
+            case "day": period = .days(1)
+            case "week": period = .days(7)
+            case let text? where text.first?.isNumber == true: period = reader.span(perNode, "per")
+            default:
+                reader.report(.invalidValue, perNode, "'per' must be day, week or a duration such as 24h")
+                period = nil
+            }
+            guard let period else { return nil }
+            let channel = fields["channel"].flatMap { reader.string($0, "channel") }
+            return ContactPolicy.Cap(channel: channel == "all" ? nil : channel, max: max, period: period)
+        }
+    }
+
+    private static func loadQuietHours(_ node: Node, _ reader: YAMLReader) -> ContactPolicy.QuietHours? {
+        guard
+            let fields = reader.mapping(
+                node, "quiet_hours", allowed: ["from", "to", "channels"], required: ["from", "to"]),
+            let from = fields["from"].flatMap({ reader.timeOfDay($0, "from") }),
+            let to = fields["to"].flatMap({ reader.timeOfDay($0, "to") })
+        else { return nil }
+        var channels: [String] = []
+        if let channelsNode = fields["channels"] {
+            if case .sequence(let items) = channelsNode {
+                channels = items.compactMap { reader.string($0, "channels") }
+            } else {
+                reader.report(.wrongShape, channelsNode, "'channels' must be a list of channel names")
+            }
+        }
+        if from == to { reader.report(.invalidValue, node, "quiet hours 'from' and 'to' are equal") }
+        return ContactPolicy.QuietHours(from: from, to: to, channels: channels)
+    }
+
+    private static func loadRateLimits(_ node: Node, _ reader: YAMLReader) -> [ContactPolicy.RateLimit] {
+        guard case .sequence(let items) = node else {
+            reader.report(.wrongShape, node, "'rate_limits' must be a list of {connector, per_second, burst}")
+            return []
+        }
+        return items.compactMap { item in
+            guard
+                let fields = reader.mapping(
+                    item, "a rate limit", allowed: ["connector", "per_second", "burst"],
+                    required: ["connector", "per_second"]),
+                let connector = fields["connector"].flatMap({ reader.string($0, "connector") }),
+                let perSecond = fields["per_second"].flatMap({ reader.int($0, "per_second", range: 1...1_000_000) })
+            else { return nil }
+            let burst = fields["burst"].flatMap { reader.int($0, "burst", range: 1...10_000_000) } ?? perSecond
+            return ContactPolicy.RateLimit(connector: connector, perSecond: perSecond, burst: burst)
+        }
+    }
+}

@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -83,10 +84,13 @@ let package = Package(
             dependencies: ["EngineCore"],
             swiftSettings: swiftSettings
         ),
-        // Contact policy: decides for each message the engine wants to send.
+        // Dispatcher: what stands between the outbound topic and the providers (rate limits first).
         .target(
-            name: "Policy",
-            dependencies: ["EngineCore"],
+            name: "Dispatcher",
+            dependencies: [
+                "NudgeRedis",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Engine runtime: the pure core on Kafka and Redis, per partition, effectively once.
@@ -95,7 +99,6 @@ let package = Package(
             dependencies: [
                 "EngineCore",
                 "Ingest",
-                "Policy",
                 "NudgeKafka",
                 "NudgeRedis",
                 .product(name: "Logging", package: "swift-log"),
@@ -156,6 +159,11 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DispatcherTests",
+            dependencies: ["Dispatcher"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,7 +2,6 @@ import Hummingbird
 import Logging
 import Engine
 import NudgeKafka
-import Policy
 import NudgePostgres
 import NudgeRedis
 import PostgresNIO
@@ -47,10 +46,13 @@ public struct NudgeApplication: Sendable {
                 LogKeys.redisEndpoint: "\(config.redis.endpoint)",
                 LogKeys.postgresEndpoint: "\(config.postgres.endpointDescription)",
             ])
-        let (catalog, scenarioCount) = try RulesLoading.catalog(directory: config.rulesDirectory)
+        let rules = try RulesLoading.load(directory: config.rulesDirectory)
         logger.info(
             "rules loaded",
-            metadata: [LogKeys.rulesDirectory: "\(config.rulesDirectory)", LogKeys.scenarioCount: "\(scenarioCount)"])
+            metadata: [
+                LogKeys.rulesDirectory: "\(config.rulesDirectory)", LogKeys.scenarioCount: "\(rules.scenarioCount)",
+                LogKeys.policyFile: "\(rules.policy?.location.file ?? "none")",
+            ])
 
         let redis = RedisClient(config: config.redis, logger: logger)
         let admin = try KafkaAdmin(config: config.kafka, logger: logger)
@@ -81,8 +83,7 @@ public struct NudgeApplication: Sendable {
             let engine = EngineService(
                 config: EngineConfig(config),
                 kafka: config.kafka,
-                catalog: CatalogHolder(catalog),
-                policy: PassThroughEnforcer(),
+                catalog: CatalogHolder(rules.catalog, policy: rules.policy ?? .unrestricted),
                 redis: redis,
                 producer: producer,
                 logger: logger

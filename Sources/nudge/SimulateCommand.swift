@@ -10,7 +10,8 @@ struct SimulateCommand: ParsableCommand {
         abstract: "Run scenarios over Segment events (JSON lines) on a virtual clock and print the timeline.",
         discussion: """
             Scenarios are simulated as if active, whatever their status. Timers fire in between events and \
-            after the last one, until none remain or the horizon is reached.
+            after the last one, until none remain or the horizon is reached. A policy.yaml among the paths (or \
+            --policy) applies the contact policy, and the timeline shows its decisions.
             """
     )
 
@@ -26,6 +27,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Output format: text or json (one object per line).")
     var format: String = "text"
 
+    @Option(help: "Contact policy file (policy.yaml); without it only opt-outs and bounces apply.")
+    var policy: String?
+
     @Option(help: "How long after the last event timers keep firing (e.g. 30d).")
     var horizon: String = "60d"
 
@@ -36,13 +40,18 @@ struct SimulateCommand: ParsableCommand {
         guard case .success(let horizonSpan) = TimeSpan.parse(horizon) else {
             throw ArgumentParser.ValidationError("--horizon must be a duration such as 30d")
         }
-        let loaded = RuleFiles.load(paths: scenarios)
+        let loaded = RuleFiles.load(paths: scenarios + (policy.map { [$0] } ?? []))
         if !loaded.errors.isEmpty {
             for error in loaded.errors { printError(error.description) }
             throw ExitCode.failure
         }
         // Simulation is for trying scenarios before launch: drafts and paused ones run too.
-        let engine = ScenarioEngine(catalog: try ScenarioCatalog(loaded.scenarios.map { $0.with(status: .active) }))
+        if loaded.policies.count > 1 {
+            throw ArgumentParser.ValidationError("more than one policy file given")
+        }
+        let engine = ScenarioEngine(
+            catalog: try ScenarioCatalog(loaded.scenarios.map { $0.with(status: .active) }),
+            policy: loaded.policies.first ?? .unrestricted)
         do {
             let eventList = try SegmentEventDecoder.events(jsonLines: try readText(events), file: events)
             let profileList =

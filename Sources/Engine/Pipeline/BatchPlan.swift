@@ -5,7 +5,10 @@ struct BatchPlan: Sendable {
     /// One customer's atomic write (`CustomerScripts.commit`).
     struct CustomerCommit: Sendable {
         var customerId: String
+        /// The version read; the commit fails if the stored one moved since.
+        var version: Int64
         var state: CustomerState
+        /// `topic/partition` -> last applied offset.
         var offsets: [String: Int64]
         var outbox: [OutboxRecord]
         var slotSets: [String: String]

@@ -1,12 +1,10 @@
 import EngineCore
 import Foundation
-import Policy
 
 /// Applies a batch of inputs to loaded customer records with the pure core and turns the
-/// effects into a `BatchPlan`. No I/O of its own (the contact policy may consult Redis).
+/// effects into a `BatchPlan`. No I/O: the contact policy is part of the core's transition.
 struct BatchPlanner {
     let engine: ScenarioEngine
-    let policy: any ContactPolicyEnforcer
     let partition: Int32
     let topics: EngineTopics
     let now: Timestamp
@@ -19,11 +17,10 @@ struct BatchPlanner {
     private var fired: [String: Set<String>] = [:]
 
     init(
-        engine: ScenarioEngine, policy: any ContactPolicyEnforcer, partition: Int32, topics: EngineTopics, now: Timestamp,
+        engine: ScenarioEngine, partition: Int32, topics: EngineTopics, now: Timestamp,
         records: [String: CustomerRecord]
     ) {
         self.engine = engine
-        self.policy = policy
         self.partition = partition
         self.topics = topics
         self.now = now
@@ -32,14 +29,14 @@ struct BatchPlanner {
     }
 
     /// `claimed`: states of anonymous ids taken over by an identify of this batch, by anonymous id.
-    mutating func apply(_ inputs: [WorkInput], claimed: [String: CustomerState]) async throws {
+    mutating func apply(_ inputs: [WorkInput], claimed: [String: CustomerState]) throws {
         for input in inputs {
-            try await apply(input, claimed: claimed)
+            try apply(input, claimed: claimed)
         }
         finishTimers()
     }
 
-    private mutating func apply(_ input: WorkInput, claimed: [String: CustomerState]) async throws {
+    private mutating func apply(_ input: WorkInput, claimed: [String: CustomerState]) throws {
         let customerId = input.customerId
         var record = records[customerId] ?? .empty(customerId)
         if case .timer(let id, _) = input.kind {
@@ -53,7 +50,7 @@ struct BatchPlanner {
             if case .event(let event) = input.kind { forward(event, to: alias) }
             return
         }
-        if let source = input.source, let applied = record.appliedOffsets[source.topic], source.offset <= applied {
+        if let source = input.source, let applied = record.appliedOffsets[source.markerKey], source.offset <= applied {
             plan.stats.replaysSkipped += 1
             return
         }
@@ -75,15 +72,15 @@ struct BatchPlanner {
         let transition = engine.transition(record.state, coreInput, now: now)
         plan.stats.transitions += 1
         record.state = transition.state
-        if let source = input.source { record.appliedOffsets[source.topic] = source.offset }
+        if let source = input.source { record.appliedOffsets[source.markerKey] = source.offset }
         records[customerId] = record
 
         var commit = commitSlot(for: customerId)
         commit.state = record.state
-        if let source = input.source { commit.offsets[source.topic] = source.offset }
+        if let source = input.source { commit.offsets[source.markerKey] = source.offset }
         if case .event(let event) = input.kind { commit.events.append(event) }
         for effect in transition.effects {
-            try await handle(effect, commit: &commit, state: record.state)
+            try handle(effect, commit: &commit)
         }
         plan.commits[customerId] = commit
     }
@@ -92,24 +89,20 @@ struct BatchPlanner {
         if let existing = plan.commits[customerId] { return existing }
         plan.order.append(customerId)
         return BatchPlan.CustomerCommit(
-            customerId: customerId, state: CustomerState(customerId: customerId), offsets: [:], outbox: [],
+            customerId: customerId, version: records[customerId]?.version ?? 0,
+            state: CustomerState(customerId: customerId), offsets: [:], outbox: [],
             slotSets: [:], slotDeletes: [], events: [])
     }
 
-    private mutating func handle(
-        _ effect: Effect, commit: inout BatchPlan.CustomerCommit, state: CustomerState
-    ) async throws {
+    private mutating func handle(_ effect: Effect, commit: inout BatchPlan.CustomerCommit) throws {
         switch effect {
         case .send(let send):
-            let decision = try await policy.decide(send, customer: state, now: now)
-            plan.stats.decisions[decision.label, default: 0] += 1
-            guard case .send = decision else { return }
-            let message = OutboundMessage(send, createdAt: now, policy: decision.label)
-            commit.outbox.append(
-                OutboxRecord(
-                    id: send.messageId, topic: topics.outbound, partition: partition, key: commit.customerId,
-                    value: try encode(message)))
+            try record(send, decision: .send, commit: &commit)
             plan.stats.messages[send.channel, default: 0] += 1
+        case .suppressed(let send, let reason):
+            try record(send, decision: .suppress(reason: reason), commit: &commit)
+        case .deferred(let send, let until, let reason):
+            try record(send, decision: .deferUntil(until, reason: reason), commit: &commit)
         case .emitEvent(let emitted):
             let event = Event(
                 name: emitted.name, messageId: emitted.messageId, userId: commit.customerId,
@@ -137,6 +130,24 @@ struct BatchPlanner {
             // already in the state.
             break
         }
+    }
+
+    /// Every decision travels on the outbound topic: the dispatcher sends what was `sent` and
+    /// logs the others with their reason, so reports can say why a customer got nothing.
+    private mutating func record(
+        _ send: SendMessage, decision: PolicyDecision, commit: inout BatchPlan.CustomerCommit
+    ) throws {
+        plan.stats.decisions[decision.label, default: 0] += 1
+        let id: String
+        switch decision {
+        case .send: id = send.messageId
+        case .suppress: id = "\(send.messageId)#suppressed"
+        case .deferUntil(let until, _): id = "\(send.messageId)#deferred@\(until.milliseconds)"
+        }
+        let message = OutboundMessage(send, createdAt: now, policy: decision.label)
+        commit.outbox.append(
+            OutboxRecord(
+                id: id, topic: topics.outbound, partition: partition, key: commit.customerId, value: try encode(message)))
     }
 
     /// The events of a merged anonymous id belong to the known customer: re-keyed and produced

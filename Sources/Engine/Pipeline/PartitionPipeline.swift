@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import NudgeKafka
 import NudgeRedis
-import Policy
 
 /// Runs batches for one partition: load customers (one round trip), plan with the pure core,
 /// write every change (one round trip), produce what the outbox holds, clean up. Effectively
@@ -15,7 +14,6 @@ import Policy
 struct PartitionPipeline: Sendable {
     let partition: Int32
     let catalog: CatalogHolder
-    let policy: any ContactPolicyEnforcer
     let redis: RedisClient
     let keys: RedisKeys
     let producer: KafkaProducer
@@ -37,8 +35,8 @@ struct PartitionPipeline: Sendable {
         }
 
         var planner = BatchPlanner(
-            engine: catalog.engine, policy: policy, partition: partition, topics: topics, now: now, records: records)
-        try await planner.apply(inputs, claimed: claimed)
+            engine: catalog.engine, partition: partition, topics: topics, now: now, records: records)
+        try planner.apply(inputs, claimed: claimed)
         var plan = planner.plan
 
         let aliased = try await write(plan)
@@ -92,7 +90,7 @@ struct PartitionPipeline: Sendable {
             guard case .event(let event) = input.kind, event.kind == .identify,
                 let anonymousId = event.anonymousId, let userId = event.userId, anonymousId != userId
             else { continue }
-            if let source = input.source, let applied = records[userId]?.appliedOffsets[source.topic],
+            if let source = input.source, let applied = records[userId]?.appliedOffsets[source.markerKey],
                 source.offset <= applied
             {
                 continue
@@ -160,20 +158,28 @@ struct PartitionPipeline: Sendable {
         let replies = try await redis.pipeline(commands)
         for reply in replies { _ = try reply.throwingError(command: "engine write") }
         var aliased: [String: String] = [:]
+        var conflicts: [String] = []
         for (offset, customerId) in plan.order.enumerated() {
-            guard let result = replies[firstCommit + offset].array, result.first?.int == 1,
-                let alias = result.dropFirst().first?.string
-            else { continue }
-            aliased[customerId] = alias
+            guard let result = replies[firstCommit + offset].array else { continue }
+            switch result.first?.int {
+            case 1: if let alias = result.dropFirst().first?.string { aliased[customerId] = alias }
+            case 2: conflicts.append(customerId)
+            default: break
+            }
         }
+        // Another process changed these customers since we read them: the batch runs again from
+        // fresh state (customers already committed skip their applied inputs).
+        if !conflicts.isEmpty { throw ConcurrentUpdate(partition: partition, customers: conflicts) }
         return aliased
     }
 
     private func commitCommand(_ commit: BatchPlan.CustomerCommit) throws -> RedisCommand {
-        var args: [RedisArgument] = [RedisArgument(bytes: Array(try StateCoding.encoder.encode(commit.state)))]
+        var args: [RedisArgument] = [
+            RedisArgument(Int(commit.version)), RedisArgument(bytes: Array(try StateCoding.encoder.encode(commit.state))),
+        ]
         args.append(RedisArgument(commit.offsets.count))
-        for (topic, offset) in commit.offsets.sorted(by: { $0.key < $1.key }) {
-            args.append(RedisArgument(RedisKeys.offsetField(topic: topic)))
+        for (source, offset) in commit.offsets.sorted(by: { $0.key < $1.key }) {
+            args.append(RedisArgument(RedisKeys.offsetField(source: source)))
             args.append(RedisArgument(Int(offset)))
         }
         args.append(RedisArgument(commit.outbox.count))
@@ -237,4 +243,11 @@ struct PartitionPipeline: Sendable {
         }
         for reply in try await redis.pipeline(commands) { _ = try reply.throwingError(command: "engine clean-up") }
     }
+}
+
+/// A customer changed between the read and the commit of a batch (another process wrote it).
+struct ConcurrentUpdate: Error, CustomStringConvertible {
+    let partition: Int32
+    let customers: [String]
+    var description: String { "partition \(partition): \(customers.count) customer(s) changed concurrently; retrying" }
 }

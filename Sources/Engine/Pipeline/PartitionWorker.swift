@@ -101,8 +101,11 @@ final class PartitionWorker: Sendable {
                     break
                 } catch {
                     needsRecovery = true
-                    logger.error(
-                        "partition batch failed; retrying",
+                    // Another process wrote one of our customers: expected now and then, retried at once.
+                    let concurrent = error is ConcurrentUpdate
+                    logger.log(
+                        level: concurrent ? .notice : .error,
+                        concurrent ? "customer changed concurrently; retrying" : "partition batch failed; retrying",
                         metadata: [
                             EngineLogKeys.partition: "\(pipeline.partition)", EngineLogKeys.attempt: "\(attempt)",
                             EngineLogKeys.error: "\(error)",
@@ -114,8 +117,10 @@ final class PartitionWorker: Sendable {
                         request.done.resume(throwing: error)
                         break
                     }
-                    try? await Task.sleep(for: backoff)
-                    backoff = min(backoff * 2, .seconds(5))
+                    if !concurrent {
+                        try? await Task.sleep(for: backoff)
+                        backoff = min(backoff * 2, .seconds(5))
+                    }
                     attempt += 1
                 }
             }

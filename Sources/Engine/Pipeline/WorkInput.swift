@@ -20,3 +20,8 @@ struct DeadLetter: Sendable {
     var code: String
     var reason: String
 }
+
+extension KafkaTopicPartitionOffset {
+    /// Names the partition in a customer's applied offsets.
+    var markerKey: String { "\(topic)/\(partition)" }
+}

@@ -3,7 +3,6 @@ import Ingest
 import Logging
 import NudgeKafka
 import NudgeRedis
-import Policy
 import ServiceLifecycle
 
 /// `nudge engine`: consumes the event topics in a consumer group and runs each assigned
@@ -15,19 +14,17 @@ public struct EngineService: Service {
     let config: EngineConfig
     let kafka: KafkaConfig
     let catalog: CatalogHolder
-    let policy: any ContactPolicyEnforcer
     let redis: RedisClient
     let producer: KafkaProducer
     let logger: Logger
 
     public init(
-        config: EngineConfig, kafka: KafkaConfig, catalog: CatalogHolder, policy: any ContactPolicyEnforcer,
+        config: EngineConfig, kafka: KafkaConfig, catalog: CatalogHolder,
         redis: RedisClient, producer: KafkaProducer, logger: Logger
     ) {
         self.config = config
         self.kafka = kafka
         self.catalog = catalog
-        self.policy = policy
         self.redis = redis
         self.producer = producer
         self.logger = logger
@@ -49,7 +46,7 @@ public struct EngineService: Service {
         func worker(for partition: Int32) -> PartitionWorker {
             if let existing = workers[partition] { return existing }
             let pipeline = PartitionPipeline(
-                partition: partition, catalog: catalog, policy: policy, redis: redis, keys: RedisKeys(prefix: config.keyPrefix),
+                partition: partition, catalog: catalog, redis: redis, keys: RedisKeys(prefix: config.keyPrefix),
                 producer: producer, reader: reader, topics: config.topics, metrics: metrics, logger: logger)
             let created = PartitionWorker(pipeline: pipeline, config: config, logger: logger)
             workers[partition] = created
@@ -81,7 +78,11 @@ public struct EngineService: Service {
                 if gate.requestStop() { Task { await consumer.close() } }
             }
         } catch {
-            logger.error("engine stopped on error", metadata: [EngineLogKeys.error: "\(error)"])
+            if error is CancellationError {
+                logger.info("engine cancelled")
+            } else {
+                logger.error("engine stopped on error", metadata: [EngineLogKeys.error: "\(error)"])
+            }
             for worker in workers.values { await worker.stop() }
             await consumer.close()
             await reader.close()

@@ -5,14 +5,18 @@ import Foundation
 /// input exactly once.
 struct CustomerRecord: Sendable {
     var state: CustomerState
-    /// Topic -> offset of the last record applied to this customer. A record at or below it is
-    /// a replay (after a crash before the offset commit) and is skipped.
+    /// `topic/partition` -> offset of the last record from there applied to this customer. A
+    /// record at or below it is a replay (after a crash before the offset commit) and is skipped.
+    /// Per partition, because one customer's events can arrive on several partitions when
+    /// producers key differently.
     var appliedOffsets: [String: Int64]
     /// Set when this (anonymous) id was merged into a known customer: its inputs go there.
     var alias: String?
+    /// Bumped by every commit; a commit carries the version it read and fails if it moved.
+    var version: Int64
 
     static func empty(_ customerId: String) -> CustomerRecord {
-        CustomerRecord(state: CustomerState(customerId: customerId), appliedOffsets: [:], alias: nil)
+        CustomerRecord(state: CustomerState(customerId: customerId), appliedOffsets: [:], alias: nil, version: 0)
     }
 
     /// From `HGETALL` of `RedisKeys.customer`: alternating field and value.
@@ -23,6 +27,8 @@ struct CustomerRecord: Sendable {
                 record.state = try StateCoding.decoder.decode(CustomerState.self, from: Data(value))
             } else if field == RedisKeys.aliasField {
                 record.alias = String(decoding: value, as: UTF8.self)
+            } else if field == RedisKeys.versionField {
+                record.version = Int64(String(decoding: value, as: UTF8.self)) ?? 0
             } else if field.hasPrefix("o:"), let offset = Int64(String(decoding: value, as: UTF8.self)) {
                 record.appliedOffsets[String(field.dropFirst(2))] = offset
             }

@@ -4,18 +4,24 @@ import NudgeRedis
 /// (one hash slot), so they also run on Redis Cluster.
 enum CustomerScripts {
     /// Writes the state, the applied offsets, the outbox records and the content-slot changes of
-    /// one customer, unless the customer was merged into another meanwhile.
+    /// one customer, unless the customer was merged into another meanwhile or changed since it
+    /// was read (optimistic concurrency on the `v` field: two processes that both got hold of one
+    /// customer, e.g. through producers keying differently, cannot overwrite each other, and
+    /// caps hold exactly).
     ///
     /// KEYS: customer hash, outbox list, slots hash.
-    /// ARGV: state, n offsets, (field, offset)*, n outbox, record*, n slot sets, (slot, content)*,
-    ///       n slot deletes, slot*.
-    /// Returns `{0}` when written, `{1, alias}` when the customer is now an alias (nothing written).
+    /// ARGV: version read, state, n offsets, (field, offset)*, n outbox, record*,
+    ///       n slot sets, (slot, content)*, n slot deletes, slot*.
+    /// Returns `{0}` when written, `{1, alias}` when the customer is now an alias, `{2}` when it
+    /// changed since it was read (nothing written in either case).
     static let commit = RedisScript(
         """
         local alias = redis.call('HGET', KEYS[1], 'a')
         if alias then return {1, alias} end
-        redis.call('HSET', KEYS[1], 's', ARGV[1])
-        local i = 2
+        local version = redis.call('HGET', KEYS[1], 'v') or '0'
+        if version ~= ARGV[1] then return {2} end
+        redis.call('HSET', KEYS[1], 'v', tostring(tonumber(version) + 1), 's', ARGV[2])
+        local i = 3
         local n = tonumber(ARGV[i]); i = i + 1
         for _ = 1, n do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]); i = i + 2 end
         n = tonumber(ARGV[i]); i = i + 1

@@ -9,8 +9,8 @@ public struct RedisKeys: Sendable, Equatable {
         self.prefix = prefix
     }
 
-    /// Hash: `s` the encoded `CustomerState`, `o:<topic>` the last applied offset of that topic,
-    /// `a` the known customer this (anonymous) id was merged into.
+    /// Hash: `s` the encoded `CustomerState`, `v` its version, `o:<topic>/<partition>` the last
+    /// applied offset from that partition, `a` the known customer this (anonymous) id was merged into.
     public func customer(_ id: String) -> String { "\(prefix):cust:{\(id)}" }
     /// List of outbound records written with the state, drained to Kafka after the write.
     public func outbox(_ id: String) -> String { "\(prefix):outbox:{\(id)}" }
@@ -30,7 +30,8 @@ public struct RedisKeys: Sendable, Equatable {
 
     static let stateField = "s"
     static let aliasField = "a"
-    static func offsetField(topic: String) -> String { "o:\(topic)" }
+    static let versionField = "v"
+    static func offsetField(source: String) -> String { "o:\(source)" }
 
     static let timerSeparator: Character = "\u{1F}"
     static func timerMember(customer: String, timer: String) -> String { "\(customer)\u{1F}\(timer)" }

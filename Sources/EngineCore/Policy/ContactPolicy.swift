@@ -21,6 +21,12 @@ public struct ContactPolicy: Sendable {
         public var burst: Int
     }
 
+    /// What happens to a message a cap would exceed: dropped with a reason, or held until the
+    /// cap's window has room again.
+    public enum CapAction: String, Sendable, Equatable {
+        case suppress, `defer`
+    }
+
     public var defaultTimeZone: String
     public var caps: [Cap]
     public var quietHours: QuietHours?
@@ -29,5 +35,13 @@ public struct ContactPolicy: Sendable {
     public var dedupWindow: TimeSpan?
     public var transactionalExempt: Bool
     public var rateLimits: [RateLimit]
+    public var capAction: CapAction = .suppress
     public var location: SourceLocation
+}
+
+extension ContactPolicy {
+    /// No caps, no quiet hours: only opt-outs, bounces and complaints, which always hold.
+    public static let unrestricted = ContactPolicy(
+        defaultTimeZone: "UTC", caps: [], quietHours: nil, priorities: [:], dedupWindow: nil, transactionalExempt: true,
+        rateLimits: [], location: SourceLocation(file: "(built-in)", line: 1, column: 1))
 }

@@ -5,7 +5,7 @@ import Yams
 public enum PolicyLoader {
     static let fields = [
         "version", "default_timezone", "caps", "quiet_hours", "priorities", "dedup_window", "transactional_exempt",
-        "rate_limits",
+        "rate_limits", "cap_action",
     ]
 
     public static func load(yaml: String, file: String) -> Result<ContactPolicy, RuleErrors> {
@@ -35,11 +35,19 @@ public enum PolicyLoader {
         let dedup = mapping["dedup_window"].flatMap { reader.span($0, "dedup_window") }
         let exempt = mapping["transactional_exempt"].flatMap { reader.bool($0, "transactional_exempt") } ?? true
         let limits = mapping["rate_limits"].map { loadRateLimits($0, reader) } ?? []
+        var capAction = ContactPolicy.CapAction.suppress
+        if let node = mapping["cap_action"], let text = reader.string(node, "cap_action") {
+            if let action = ContactPolicy.CapAction(rawValue: text) {
+                capAction = action
+            } else {
+                reader.report(.invalidValue, node, "cap_action must be 'suppress' or 'defer', not '\(text)'")
+            }
+        }
         guard !diagnostics.hasErrors else { return .failure(RuleErrors(diagnostics.errors)) }
         return .success(
             ContactPolicy(
                 defaultTimeZone: zone, caps: caps, quietHours: quiet, priorities: priorities, dedupWindow: dedup,
-                transactionalExempt: exempt, rateLimits: limits, location: reader.location(root)))
+                transactionalExempt: exempt, rateLimits: limits, capAction: capAction, location: reader.location(root)))
     }
 
     private static func loadCaps(_ node: Node, _ reader: YAMLReader) -> [ContactPolicy.Cap] {

@@ -2,7 +2,7 @@
 /// New columns (the contact-policy decision, for one) can be added as optional fields.
 public struct TimelineEntry: Sendable, Equatable, Encodable {
     public enum Kind: String, Sendable, Encodable {
-        case enter, send, show, hide, profile, emit, end
+        case enter, send, suppress, `defer`, show, hide, profile, emit, end
     }
 
     public var at: Timestamp
@@ -18,6 +18,10 @@ public struct TimelineEntry: Sendable, Equatable, Encodable {
     public var slot: String?
     public var event: String?
     public var reason: String?
+    /// The contact policy's decision for messages: `sent`, `suppressed:<why>`, `deferred:<why>`.
+    public var decision: String?
+    /// Until when a deferred message is held.
+    public var until: Timestamp?
     public var conversion: Bool?
     public var data: [String: Value]?
 
@@ -26,7 +30,7 @@ public struct TimelineEntry: Sendable, Equatable, Encodable {
         case customerId = "customer_id"
         case scenario, version, instance, step, kind, channel, template
         case messageId = "message_id"
-        case slot, event, reason, conversion, data
+        case slot, event, reason, decision, until, conversion, data
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -44,6 +48,8 @@ public struct TimelineEntry: Sendable, Equatable, Encodable {
         try container.encodeIfPresent(slot, forKey: .slot)
         try container.encodeIfPresent(event, forKey: .event)
         try container.encodeIfPresent(reason, forKey: .reason)
+        try container.encodeIfPresent(decision, forKey: .decision)
+        try container.encodeIfPresent(until.map(ISO8601.format), forKey: .until)
         try container.encodeIfPresent(conversion, forKey: .conversion)
         try container.encodeIfPresent(data, forKey: .data)
     }
@@ -55,6 +61,8 @@ public struct TimelineEntry: Sendable, Equatable, Encodable {
         var fields: (channel: String?, template: String?, message: String?, slot: String?, event: String?) =
             (nil, nil, nil, nil, nil)
         var reason: String?
+        var decision: String?
+        var until: Timestamp?
         var conversion: Bool?
         var data: [String: Value]?
         switch effect {
@@ -68,6 +76,18 @@ public struct TimelineEntry: Sendable, Equatable, Encodable {
             kind = .send
             fields = (message.channel, message.template, message.messageId, nil, nil)
             data = message.variables
+            decision = PolicyDecision.send.label
+        case .suppressed(let message, let why):
+            origin = message.origin
+            kind = .suppress
+            fields = (message.channel, message.template, message.messageId, nil, nil)
+            decision = PolicyDecision.suppress(reason: why).label
+        case .deferred(let message, let heldUntil, let why):
+            origin = message.origin
+            kind = .defer
+            fields = (message.channel, message.template, message.messageId, nil, nil)
+            decision = PolicyDecision.deferUntil(heldUntil, reason: why).label
+            until = heldUntil
         case .showContent(let content):
             origin = content.origin
             kind = .show
@@ -107,6 +127,8 @@ public struct TimelineEntry: Sendable, Equatable, Encodable {
         slot = fields.slot
         event = fields.event
         self.reason = reason
+        self.decision = decision
+        self.until = until
         self.conversion = conversion
         self.data = data?.mapValues(\.presentable)
     }

@@ -32,6 +32,8 @@ public enum TimelineFormatter {
         if let slot = entry.slot { details.append("slot=\(slot)") }
         if let event = entry.event { details.append("event=\"\(event)\"") }
         if let reason = entry.reason { details.append("reason=\(reason)") }
+        if let decision = entry.decision, entry.kind != .send { details.append("policy=\(decision)") }
+        if let until = entry.until { details.append("until=\(ISO8601.format(until))") }
         if let data = entry.data, !data.isEmpty { details.append(Value.object(data).jsonText) }
         parts.append(details.joined(separator: " "))
         return parts.joined(separator: "  ").trimmingCharacters(in: .whitespaces)

@@ -8,16 +8,20 @@ public struct CustomerState: Sendable, Equatable, Codable {
     public var entries: [String: EntryRecord]
     /// Trigger timers (date attributes, event absence): timer id -> due time.
     public var triggerTimers: [String: Timestamp]
+    /// What the contact policy remembers: recent sends, suppressions, held messages.
+    public var contact: ContactState
 
     public init(
         customerId: String, profile: [String: Value] = [:], instances: [InstanceState] = [],
-        entries: [String: EntryRecord] = [:], triggerTimers: [String: Timestamp] = [:]
+        entries: [String: EntryRecord] = [:], triggerTimers: [String: Timestamp] = [:],
+        contact: ContactState = ContactState()
     ) {
         self.customerId = customerId
         self.profile = profile
         self.instances = instances
         self.entries = entries
         self.triggerTimers = triggerTimers
+        self.contact = contact
     }
 
     enum CodingKeys: String, CodingKey {
@@ -26,6 +30,7 @@ public struct CustomerState: Sendable, Equatable, Codable {
         case instances = "i"
         case entries = "e"
         case triggerTimers = "t"
+        case contact = "k"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -35,6 +40,7 @@ public struct CustomerState: Sendable, Equatable, Codable {
         instances = try container.decodeIfPresent([InstanceState].self, forKey: .instances) ?? []
         entries = try container.decodeIfPresent([String: EntryRecord].self, forKey: .entries) ?? [:]
         triggerTimers = try container.decodeIfPresent([String: Timestamp].self, forKey: .triggerTimers) ?? [:]
+        contact = try container.decodeIfPresent(ContactState.self, forKey: .contact) ?? ContactState()
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -44,13 +50,15 @@ public struct CustomerState: Sendable, Equatable, Codable {
         if !instances.isEmpty { try container.encode(instances, forKey: .instances) }
         if !entries.isEmpty { try container.encode(entries, forKey: .entries) }
         if !triggerTimers.isEmpty { try container.encode(triggerTimers, forKey: .triggerTimers) }
+        if !contact.isEmpty { try container.encode(contact, forKey: .contact) }
     }
 
     /// Every timer this state expects to fire, for the runtime to reconcile its timer store.
     public var pendingTimers: [PendingTimer] {
         let instanceTimers = instances.compactMap(\.timer)
         let triggers = triggerTimers.map { PendingTimer(id: $0.key, at: $0.value) }
-        return (instanceTimers + triggers).sorted { ($0.at, $0.id) < ($1.at, $1.id) }
+        let held = contact.held.map { PendingTimer(id: $0.timerId, at: $0.until) }
+        return (instanceTimers + triggers + held).sorted { ($0.at, $0.id) < ($1.at, $1.id) }
     }
 }
 

@@ -3,7 +3,12 @@ public enum Effect: Sendable, Equatable, Codable {
     case scheduleTimer(PendingTimer)
     case cancelTimer(id: String)
     case entered(InstanceRef)
+    /// A message the contact policy let through: it goes out now.
     case send(SendMessage)
+    /// A message the contact policy stopped, with the reason (`cap:email:day`, `unsubscribed`, ...).
+    case suppressed(SendMessage, reason: String)
+    /// A message the contact policy holds until `until` (quiet hours, a full cap); decided again then.
+    case deferred(SendMessage, until: Timestamp, reason: String)
     case showContent(ShowContent)
     case hideContent(HideContent)
     case updateProfile(ProfileUpdate)

@@ -4,8 +4,13 @@ import Foundation
 /// `Calendar` with an explicit zone; the instant always comes in as a parameter.
 enum LocalTime {
     static func timeZone(of profile: [String: Value]) -> TimeZone {
-        if case .string(let name)? = profile["timezone"], let zone = TimeZone(identifier: name) { return zone }
-        return TimeZone(identifier: "UTC") ?? TimeZone.current
+        timeZone(of: profile, default: "UTC")
+    }
+
+    /// `profile.timezone` when it names a zone, else the named default (the policy's).
+    static func timeZone(of profile: [String: Value], default name: String) -> TimeZone {
+        if case .string(let zoneName)? = profile["timezone"], let zone = TimeZone(identifier: zoneName) { return zone }
+        return TimeZone(identifier: name) ?? TimeZone(identifier: "UTC") ?? TimeZone.current
     }
 
     static func calendar(_ zone: TimeZone) -> Calendar {

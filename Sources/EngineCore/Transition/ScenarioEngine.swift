@@ -3,23 +3,34 @@
 /// Deterministic: no clock, no randomness, no I/O, no shared mutable state.
 public struct ScenarioEngine: Sendable {
     public let catalog: ScenarioCatalog
+    /// Every message a transition wants to send passes it (see `TransitionRun+Policy`).
+    public let policy: PolicyEvaluator
 
     /// Bound on steps run for one instance in one transition; validation already rejects
     /// cycles without a wait, this only guards against a catalog built around the loader.
     static let stepBudget = 256
 
-    public init(catalog: ScenarioCatalog) {
+    public init(catalog: ScenarioCatalog, policy: ContactPolicy = .unrestricted) {
         self.catalog = catalog
+        self.policy = PolicyEvaluator(policy: policy)
     }
 
     public func transition(_ state: CustomerState, _ input: Input, now: Timestamp) -> Transition {
         var run = TransitionRun(catalog: catalog, state: state, now: now)
         switch input {
-        case .event(let event): run.handle(event)
-        case .feedback(let feedback): run.handle(feedback.event(customerId: state.customerId))
+        case .event(let event):
+            run.noteContactFeedback(event)
+            run.handle(event)
+        case .feedback(let feedback):
+            let event = feedback.event(customerId: state.customerId)
+            run.noteContactFeedback(event)
+            run.handle(event)
+        case .timer(let id) where id.hasPrefix(ContactState.heldTimerPrefix):
+            run.releaseHeld(timerId: id, policy: policy)
         case .timer(let id): run.handleTimer(id)
         case .replan: run.replanAllTriggers()
         }
+        run.applyPolicy(policy)
         return Transition(state: run.state, effects: run.effects)
     }
 }

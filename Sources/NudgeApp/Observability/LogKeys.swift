@@ -11,5 +11,6 @@ enum LogKeys {
     static let httpAddress = "http.address"
     static let rulesDirectory = "rules.directory"
     static let scenarioCount = "rules.scenarios"
+    static let policyFile = "rules.policy"
     static let error = "error"
 }

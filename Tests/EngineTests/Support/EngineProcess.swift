@@ -57,6 +57,12 @@ final class EngineProcess: @unchecked Sendable {
 
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
+    /// The ephemeral port the child's HTTP server reported.
+    var listeningPort: Int? {
+        guard let range = log.range(of: "listening on 127.0.0.1:") else { return nil }
+        return Int(log[range.upperBound...].prefix(while: \.isNumber))
+    }
+
     /// Partitions of the latest "partitions assigned" line in the log.
     var assignedPartitions: Set<Int>? {
         guard let line = log.split(separator: "\n").last(where: { $0.contains("partitions assigned") }) else { return nil }

@@ -99,6 +99,15 @@ struct EngineTestEnvironment: Sendable {
             })
     }
 
+    /// Produces to one partition whatever the key says (as a producer with another partitioner would).
+    func send(_ events: [SegmentEvent], partition: Int32, with producer: KafkaProducer) async throws {
+        _ = try await producer.send(
+            events.map {
+                KafkaOutgoingMessage(
+                    topic: config.topics.events, key: Array($0.customerId.utf8), value: $0.json, partition: partition)
+            })
+    }
+
     func sendRaw(_ values: [(key: String, value: String)], with producer: KafkaProducer) async throws {
         _ = try await producer.send(
             values.map {

@@ -1,0 +1,112 @@
+import Foundation
+
+/// The contact policy as a pure function: given a message, what the customer's contact state
+/// and profile say, the policy and the time, decide. Deterministic like the rest of the core, so
+/// simulations show the same decisions production makes.
+public struct PolicyEvaluator: Sendable {
+    public let policy: ContactPolicy
+    private let longestCap: TimeSpan
+
+    public init(policy: ContactPolicy) {
+        self.policy = policy
+        self.longestCap = policy.caps.map(\.period).max() ?? .days(0)
+    }
+
+    /// The priority a message competes with: the policy's per-scenario priority, else the send's.
+    public func priority(of message: SendMessage) -> Int {
+        policy.priorities[message.origin.scenario] ?? message.priority
+    }
+
+    public func decide(
+        _ message: SendMessage, contact: ContactState, profile: [String: Value], now: Timestamp
+    ) -> PolicyDecision {
+        let channel = message.channel
+        // Undeliverable addresses stop everything on that channel, transactional or not.
+        for reason in ["hard_bounce", "complaint"] where contact.suppressions["channel:\(channel)"] == reason {
+            return .suppress(reason: reason)
+        }
+        let exempt = message.transactional && policy.transactionalExempt
+        if !exempt, let reason = optOut(message, contact: contact, profile: profile) {
+            return .suppress(reason: reason)
+        }
+        if let window = policy.dedupWindow, let last = contact.templates[Self.templateKey(message)],
+            now - last < window
+        {
+            return .suppress(reason: "duplicate")
+        }
+        if exempt { return .send }
+        if let until = quietUntil(channel: channel, profile: profile, now: now) {
+            return .deferUntil(until, reason: "quiet_hours")
+        }
+        for cap in policy.caps where cap.channel == nil || cap.channel == channel {
+            let windowStart = now - cap.period
+            let inWindow = contact.sent.filter { $0.at > windowStart && (cap.channel == nil || $0.channel == channel) }
+            guard inWindow.count >= cap.max else { continue }
+            let reason = "cap:\(cap.channel ?? "all"):\(Self.periodName(cap.period))"
+            switch policy.capAction {
+            case .suppress:
+                return .suppress(reason: reason)
+            case .defer:
+                // Room again when the oldest send in the window leaves it.
+                let oldest = inWindow.map(\.at).min() ?? now
+                return .deferUntil(max(oldest + cap.period, now + TimeSpan(milliseconds: 1)), reason: reason)
+            }
+        }
+        return .send
+    }
+
+    /// Records a send in the contact state (for caps and dedup) and forgets what no rule looks at.
+    public func record(_ message: SendMessage, in contact: inout ContactState, now: Timestamp) {
+        contact.sent.append(ContactState.Sent(channel: message.channel, at: now))
+        contact.sent.removeAll { now - $0.at >= longestCap }
+        if let window = policy.dedupWindow {
+            contact.templates[Self.templateKey(message)] = now
+            contact.templates = contact.templates.filter { now - $0.value < window }
+        }
+    }
+
+    private func optOut(_ message: SendMessage, contact: ContactState, profile: [String: Value]) -> String? {
+        if profile["do_not_contact"]?.isTrue == true || contact.suppressions["all"] != nil { return "do_not_contact" }
+        if contact.suppressions["channel:\(message.channel)"] != nil
+            || Self.listed(message.channel, in: profile["unsubscribed_channels"])
+        {
+            return "unsubscribed"
+        }
+        if let topic = message.topic,
+            contact.suppressions["topic:\(topic)"] != nil || Self.listed(topic, in: profile["unsubscribed_topics"])
+        {
+            return "unsubscribed:\(topic)"
+        }
+        return nil
+    }
+
+    /// When the channel is in quiet hours in the customer's zone: the end of them.
+    private func quietUntil(channel: String, profile: [String: Value], now: Timestamp) -> Timestamp? {
+        guard let quiet = policy.quietHours, quiet.channels.isEmpty || quiet.channels.contains(channel) else {
+            return nil
+        }
+        let zone = LocalTime.timeZone(of: profile, default: policy.defaultTimeZone)
+        let local = LocalTime.calendar(zone).dateComponents([.hour, .minute], from: LocalTime.date(now))
+        let minute = (local.hour ?? 0) * 60 + (local.minute ?? 0)
+        let from = quiet.from.hour * 60 + quiet.from.minute
+        let to = quiet.to.hour * 60 + quiet.to.minute
+        let inside = from <= to ? (minute >= from && minute < to) : (minute >= from || minute < to)
+        return inside ? LocalTime.next(quiet.to, after: now, in: zone) : nil
+    }
+
+    static func templateKey(_ message: SendMessage) -> String { "\(message.channel)/\(message.template)" }
+
+    private static func periodName(_ period: TimeSpan) -> String {
+        if period == .days(1) { return "day" }
+        if period == .days(7) { return "week" }
+        return "\(period.milliseconds / 1000)s"
+    }
+
+    private static func listed(_ name: String, in value: Value?) -> Bool {
+        switch value {
+        case .list(let items)?: items.contains(.string(name))
+        case .string(let text)?: text.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == name }
+        default: false
+        }
+    }
+}

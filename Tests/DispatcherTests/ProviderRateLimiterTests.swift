@@ -1,0 +1,59 @@
+import Dispatcher
+import Foundation
+import Logging
+import NudgeRedis
+import Testing
+
+@Suite("Provider rate limits shared through Redis", .timeLimit(.minutes(2)))
+struct ProviderRateLimiterTests {
+    static func client() -> RedisClient {
+        let env = ProcessInfo.processInfo.environment
+        return RedisClient(
+            config: RedisConfig(
+                host: env["NUDGE_REDIS_HOST"] ?? "127.0.0.1", port: env["NUDGE_REDIS_PORT"].flatMap(Int.init) ?? 16379),
+            logger: Logger(label: "nudge.tests.dispatch"))
+    }
+
+    @Test func twoDispatchersTogetherStayWithinFivePercentOfTheLimit() async throws {
+        let connector = "sms-\(UUID().uuidString.prefix(8))"
+        let limit = ProviderRateLimiter.Limit(perSecond: 200, burst: 10)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let duration: Duration = .seconds(6)
+        // Two dispatchers, each with its own connection, both wanting far more than the limit.
+        // Each notes when it was granted; the rate is read after the first second, once the
+        // initial burst is spent.
+        let grants = try await withThrowingTaskGroup(of: [Duration].self) { group in
+            for _ in 0..<2 {
+                let limiter = ProviderRateLimiter(redis: Self.client(), keyPrefix: "test")
+                group.addTask {
+                    var times: [Duration] = []
+                    while clock.now - start < duration {
+                        try await limiter.acquire(connector: connector, limit: limit)
+                        times.append(clock.now - start)
+                    }
+                    return times
+                }
+            }
+            return try await group.reduce([], +)
+        }
+        let steady = grants.filter { $0 >= .seconds(1) && $0 < .seconds(6) }
+        let rate = Double(steady.count) / 5
+        print("two dispatchers, 200/s limit: \(rate) messages/s over seconds 1-6")
+        #expect(abs(rate - 200) / 200 <= 0.05, "achieved \(rate) messages/s for a 200/s limit")
+    }
+
+    @Test func aBurstIsCappedAndTheRestWaits() async throws {
+        let limiter = ProviderRateLimiter(redis: Self.client(), keyPrefix: "test")
+        let connector = "push-\(UUID().uuidString.prefix(8))"
+        // Slow refill, so the burst is what the first calls get even on a busy machine.
+        let limit = ProviderRateLimiter.Limit(perSecond: 0.5, burst: 5)
+        var immediate = 0
+        for _ in 0..<8 where try await limiter.tryAcquire(connector: connector, limit: limit) == .zero {
+            immediate += 1
+        }
+        #expect(immediate == 5)
+        let wait = try await limiter.tryAcquire(connector: connector, limit: limit)
+        #expect(wait > .zero && wait <= .seconds(2))
+    }
+}

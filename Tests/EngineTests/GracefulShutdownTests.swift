@@ -1,0 +1,61 @@
+import EngineCore
+import Foundation
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+import NudgeKafka
+import Testing
+
+@Suite("Graceful shutdown and metrics", .serialized, .timeLimit(.minutes(3)))
+struct GracefulShutdownTests {
+    @Test func sigtermDrainsCommitsAndExitsCleanly() async throws {
+        let env = try await EngineTestEnvironment("sigterm", scenarios: ["ping.yaml": CrashRecoveryTests.ping])
+        try await env.createTopics()
+        let engine = try EngineProcess(environment: env.childEnvironment, label: "sigterm")
+        defer { engine.kill9() }
+        let producer = try env.producer()
+        let events = (0..<300).map { index in
+            SegmentEvent(
+                event: "Ping", customerId: "customer-\(index % 30)", messageId: "term-\(index)",
+                properties: ["n": .int(Int64(index))])
+        }
+        try await env.send(events, with: producer)
+        try await env.sendRaw([("bad", "{broken")], with: producer)
+        let sent = try await env.waitForOutbound(timeout: .seconds(60)) { $0.count >= 300 }
+        #expect(sent.count == 300)
+        try engine.checkRunning()
+
+        // The operations endpoint of the child reports what it did.
+        let port = try #require(engine.listeningPort)
+        let (body, _) = try await URLSession.shared.data(from: try #require(URL(string: "http://127.0.0.1:\(port)/metrics")))
+        let metrics = String(decoding: body, as: UTF8.self)
+        #expect(metrics.contains("nudge_engine_events_in_total 300"))
+        #expect(metrics.contains(#"nudge_engine_messages_out_total{channel="email"} 300"#))
+        #expect(metrics.contains(#"nudge_engine_dead_lettered_total{reason="not_json"} 1"#))
+
+        engine.process.terminate()
+        let exited = ContinuousClock.now + .seconds(20)
+        while engine.process.isRunning, ContinuousClock.now < exited { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!engine.process.isRunning)
+        #expect(engine.process.terminationReason == .exit && engine.process.terminationStatus == 0)
+        #expect(engine.log.contains("engine stopped"))
+
+        // Everything consumed is committed: a new member of the group starts at the end.
+        let consumer = try KafkaConsumer(
+            config: KafkaConsumerConfig(
+                client: env.config.kafka, groupId: env.config.engine.groupId, topics: [env.config.topics.events]),
+            logger: env.logger)
+        let partitions = (0..<Int32(EngineTestEnvironment.partitions)).map {
+            KafkaTopicPartition(topic: env.config.topics.events, partition: $0)
+        }
+        let committed = try await consumer.committed(partitions)
+        await consumer.close()
+        let reader = try KafkaPartitionReader(config: env.config.kafka, logger: env.logger)
+        for offset in committed {
+            let (_, high) = try await reader.watermarks(topic: offset.topic, partition: offset.partition)
+            #expect(offset.offset == high, "partition \(offset.partition) committed \(offset.offset) of \(high)")
+        }
+        await reader.close()
+        await producer.shutdown()
+    }
+}

@@ -108,6 +108,37 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Deployed scenario versions in PostgreSQL: deploy, pause, resume, archive, the catalog.
+        .target(
+            name: "ScenarioStore",
+            dependencies: [
+                "EngineCore",
+                "NudgePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The public HTTP API: ingestion, content blocks, admin, auth.
+        .target(
+            name: "API",
+            dependencies: [
+                "EngineCore",
+                "Ingest",
+                "Engine",
+                "NudgeKafka",
+                "NudgeRedis",
+                "NudgePostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Composition root: configuration, services, the operations HTTP endpoints.
         .target(
             name: "NudgeApp",
@@ -117,6 +148,8 @@ let package = Package(
                 "NudgePostgres",
                 "EngineCore",
                 "Engine",
+                "API",
+                "ScenarioStore",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -132,6 +165,8 @@ let package = Package(
             dependencies: [
                 "NudgeApp",
                 "EngineCore",
+                "API",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -167,6 +202,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ScenarioStoreTests",
+            dependencies: [
+                "ScenarioStore",
+                "NudgeApp",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IngestTests",
             dependencies: ["Ingest"],
             swiftSettings: swiftSettings
@@ -176,6 +220,17 @@ let package = Package(
             dependencies: [
                 "Engine",
                 "NudgeApp",
+                "ScenarioStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "APITests",
+            dependencies: [
+                "API",
+                "NudgeApp",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -183,6 +238,7 @@ let package = Package(
             name: "NudgeAppTests",
             dependencies: [
                 "NudgeApp",
+                "API",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -1,10 +1,14 @@
 import Hummingbird
 import Logging
+import API
 import Engine
+import EngineCore
+import Foundation
 import NudgeKafka
 import NudgePostgres
 import NudgeRedis
 import PostgresNIO
+import ScenarioStore
 import Prometheus
 import ServiceLifecycle
 
@@ -64,26 +68,55 @@ public struct NudgeApplication: Sendable {
             startup, RedisCheck(client: redis), KafkaCheck(admin: admin, topic: config.topics.events),
         ]
         if let postgres { checks.append(PostgresCheck(client: postgres)) }
+        // The public API needs PostgreSQL (API keys, audit log); `nudge engine` serves operations only.
+        let impressions = postgres.map { _ in
+            ImpressionRecorder(
+                producer: producer, topic: config.topics.events, capacity: config.api.impressionBufferSize,
+                logger: logger)
+        }
+        let api = both(postgres, impressions).map { postgres, impressions in
+            APIDependencies(
+                config: config.api, eventsTopic: config.topics.events, redisKeyPrefix: config.redisKeyPrefix,
+                producer: producer, redis: redis, keyStore: PostgresAPIKeyStore(client: postgres, logger: logger),
+                auditLog: PostgresAuditLog(client: postgres, logger: logger), impressions: impressions, logger: logger)
+        }
         let http = Application(
-            router: buildRouter(checks: checks, registry: registry, readinessTimeout: config.http.readinessTimeout),
+            router: buildRouter(
+                checks: checks, registry: registry, readinessTimeout: config.http.readinessTimeout, api: api),
             configuration: .init(address: .hostname(config.http.host, port: config.http.port), serverName: "nudge"),
             logger: logger
         )
 
         // Started in this order, shut down in reverse: clients first up, last down. The engine
         // starts after start-up has created the topics it consumes.
+        // With PostgreSQL the engine runs what is deployed there (the rules folder is deployed at
+        // start) and follows later deploys; without it, the rules folder as loaded.
+        let holder = CatalogHolder(rules.catalog, policy: rules.policy ?? .unrestricted)
+        let catalogSync = postgres.map {
+            CatalogSync(
+                store: PostgresScenarioStore(client: $0, logger: logger), holder: holder,
+                policy: rules.policy ?? .unrestricted, rulesDirectory: config.rulesDirectory, logger: logger)
+        }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let postgres { services.append(.init(service: postgres)) }
         services.append(.init(service: KafkaClientsService(producer: producer, admin: admin)))
+        if let impressions { services.append(.init(service: ImpressionService(recorder: impressions))) }
         services.append(
             .init(
                 service: StartupService(
-                    postgres: postgres, admin: admin, topics: config.topics, state: startup, logger: logger)))
+                    postgres: postgres, admin: admin, topics: config.topics, state: startup, catalog: catalogSync,
+                    logger: logger)))
+        if let catalogSync, components.contains(.engine) {
+            services.append(
+                .init(
+                    service: CatalogReloadService(
+                        sync: catalogSync, startup: startup, interval: config.engine.catalogReloadInterval)))
+        }
         if components.contains(.engine) {
             let engine = EngineService(
                 config: EngineConfig(config),
                 kafka: config.kafka,
-                catalog: CatalogHolder(rules.catalog, policy: rules.policy ?? .unrestricted),
+                catalog: holder,
                 redis: redis,
                 producer: producer,
                 logger: logger
@@ -97,30 +130,88 @@ public struct NudgeApplication: Sendable {
         return NudgeApplication(group: group)
     }
 
+    /// What `nudge deploy` did, a line per file.
+    public struct DeployReport: Sendable {
+        public var lines: [String] = []
+        public var failed = false
+    }
+
+    /// Deploys scenario files to PostgreSQL (migrating first), for `nudge deploy`.
+    public static func deploy(
+        paths: [String], actor: String, config: NudgeConfig, logger: Logger = Logger(label: "nudge")
+    ) async throws -> DeployReport {
+        try await withPostgres(config: config, logger: logger) { client in
+            _ = try await Migrator(client: client, logger: logger).apply(BundledMigrations.load())
+            let store = PostgresScenarioStore(client: client, logger: logger)
+            var report = DeployReport()
+            let (files, missing) = RuleFiles.yamlFiles(in: paths)
+            for path in missing {
+                report.lines.append("\(path): no such file or directory")
+                report.failed = true
+            }
+            for file in files where !RuleFiles.isPolicyFile(file) {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    report.lines.append("\(file): cannot read")
+                    report.failed = true
+                    continue
+                }
+                do {
+                    switch try await store.deploy(yaml: String(decoding: data, as: UTF8.self), file: file, by: actor) {
+                    case .deployed(let id, let version): report.lines.append("\(file): deployed \(id) version \(version)")
+                    case .unchanged(let id, let version): report.lines.append("\(file): \(id) version \(version) unchanged")
+                    }
+                } catch let error as ScenarioStoreError where error.code == .draft {
+                    report.lines.append("\(file): skipped (draft)")
+                } catch let error as ScenarioStoreError {
+                    report.lines.append(error.description)
+                    report.failed = true
+                }
+            }
+            return report
+        }
+    }
+
     /// Applies pending migrations with a short-lived client, for `nudge migrate`.
     public static func migrate(config: NudgeConfig, logger: Logger = Logger(label: "nudge")) async throws
         -> Migrator.Report
     {
+        try await withPostgres(config: config, logger: logger) { client in
+            try await Migrator(client: client, logger: logger).apply(BundledMigrations.load())
+        }
+    }
+
+    /// Runs `body` with a PostgreSQL client that lives as long as the call.
+    static func withPostgres<T: Sendable>(
+        config: NudgeConfig, logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
         let client = PostgresClient(config: config.postgres, logger: logger)
-        return try await withThrowingTaskGroup(of: Migrator.Report?.self) { group in
+        return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 await client.run()
                 return nil
             }
             defer { group.cancelAll() }
-            return try await Migrator(client: client, logger: logger).apply(BundledMigrations.load())
+            return try await body(client)
         }
     }
 }
 
-/// The HTTP routes of a Nudge process, testable without a server (`app.test(.router)`).
+/// The HTTP routes of a Nudge process, testable without a server (`app.test(.router)`):
+/// operations always, the public API when its dependencies are given.
 func buildRouter(
     checks: [any DependencyCheck],
     registry: PrometheusCollectorRegistry,
-    readinessTimeout: Duration
-) -> Router<BasicRequestContext> {
-    let router = Router()
-    OperationsRoutes<BasicRequestContext>(checks: checks, registry: registry, checkTimeout: readinessTimeout)
+    readinessTimeout: Duration,
+    api: APIDependencies? = nil
+) -> Router<APIContext> {
+    let router = Router(context: APIContext.self)
+    OperationsRoutes<APIContext>(checks: checks, registry: registry, checkTimeout: readinessTimeout)
         .add(to: router)
+    if let api { addAPIRoutes(to: router, dependencies: api) }
     return router
+}
+
+private func both<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+    guard let a, let b else { return nil }
+    return (a, b)
 }

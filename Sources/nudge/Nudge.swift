@@ -6,6 +6,9 @@ struct Nudge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nudge",
         abstract: "Event-driven, real-time trigger marketing.",
-        subcommands: [RunCommand.self, EngineCommand.self, MigrateCommand.self, ValidateCommand.self, SimulateCommand.self]
+        subcommands: [
+            RunCommand.self, EngineCommand.self, ValidateCommand.self, SimulateCommand.self, DeployCommand.self,
+            MigrateCommand.self, KeysCommand.self,
+        ]
     )
 }

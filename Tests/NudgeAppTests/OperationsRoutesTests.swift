@@ -1,4 +1,5 @@
 import Foundation
+import API
 import Hummingbird
 import HummingbirdTesting
 import Metrics
@@ -21,7 +22,7 @@ struct OperationsRoutesTests {
         func check() async throws { try await Task.sleep(for: .seconds(30)) }
     }
 
-    func router(_ checks: [any DependencyCheck]) -> Router<BasicRequestContext> {
+    func router(_ checks: [any DependencyCheck]) -> Router<APIContext> {
         buildRouter(checks: checks, registry: MetricsBootstrap.prometheus(), readinessTimeout: .milliseconds(200))
     }
 

@@ -11,7 +11,7 @@ extension PartitionPipeline {
         let customers = (try await redis.send("SMEMBERS", pendingKey).throwingError().array ?? []).compactMap(\.string)
         guard !customers.isEmpty else { return }
 
-        let lists = try await redis.pipeline(customers.map { RedisCommand("LRANGE", keys.outbox($0), 0, -1) })
+        let lists = try await redis.pipeline(customers.map { RedisCommand("LRANGE", keys.outbox($0, partition: partition), 0, -1) })
         var records: [OutboxRecord] = []
         for reply in lists {
             for item in try reply.throwingError(command: "LRANGE").array ?? [] {

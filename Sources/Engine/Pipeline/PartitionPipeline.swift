@@ -194,7 +194,7 @@ struct PartitionPipeline: Sendable {
         let id = commit.customerId
         return RedisCommand.evalSHA(
             CustomerScripts.commit,
-            keys: [RedisArgument(keys.customer(id)), RedisArgument(keys.outbox(id)), RedisArgument(keys.slots(id))],
+            keys: [RedisArgument(keys.customer(id)), RedisArgument(keys.outbox(id, partition: partition)), RedisArgument(keys.slots(id))],
             args: args)
     }
 
@@ -230,7 +230,7 @@ struct PartitionPipeline: Sendable {
     /// anything before what was just delivered.
     func cleanUp(customers: [String], _ delivered: [String: Int64]) async throws {
         guard !customers.isEmpty || !delivered.isEmpty else { return }
-        var commands = customers.map { RedisCommand("DEL", keys.outbox($0)) }
+        var commands = customers.map { RedisCommand("DEL", keys.outbox($0, partition: partition)) }
         if !customers.isEmpty {
             commands.append(
                 RedisCommand(

@@ -12,8 +12,10 @@ public struct RedisKeys: Sendable, Equatable {
     /// Hash: `s` the encoded `CustomerState`, `v` its version, `o:<topic>/<partition>` the last
     /// applied offset from that partition, `a` the known customer this (anonymous) id was merged into.
     public func customer(_ id: String) -> String { "\(prefix):cust:{\(id)}" }
-    /// List of outbound records written with the state, drained to Kafka after the write.
-    public func outbox(_ id: String) -> String { "\(prefix):outbox:{\(id)}" }
+    /// List of outbound records written with the state, drained to Kafka after the write. One per
+    /// partition: a customer whose events arrive on two partitions has two, and each partition's
+    /// recovery only ever looks at its own.
+    public func outbox(_ id: String, partition: Int32) -> String { "\(prefix):outbox:{\(id)}:p\(partition)" }
     /// Hash: slot name -> encoded `SlotContent`, read by the content API.
     public func slots(_ id: String) -> String { "\(prefix):slots:{\(id)}" }
 
@@ -29,7 +31,7 @@ public struct RedisKeys: Sendable, Equatable {
     public var stats: String { "\(prefix):stats" }
 
     static let stateField = "s"
-    static let aliasField = "a"
+    public static let aliasField = "a"
     static let versionField = "v"
     static func offsetField(source: String) -> String { "o:\(source)" }
 

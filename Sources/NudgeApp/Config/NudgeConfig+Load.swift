@@ -1,3 +1,4 @@
+import API
 import Configuration
 import Foundation
 import Logging
@@ -93,7 +94,27 @@ extension NudgeConfig {
             timerTick: try duration(engine, "timer_tick", defaults.engine.timerTick, scope: "engine"),
             maxEventBytes: try positive(engine, "max_event_bytes", defaults.engine.maxEventBytes, scope: "engine"),
             sessionTimeout: try duration(engine, "session_timeout", defaults.engine.sessionTimeout, scope: "engine"),
-            maxPollInterval: try duration(engine, "max_poll_interval", defaults.engine.maxPollInterval, scope: "engine")
+            maxPollInterval: try duration(engine, "max_poll_interval", defaults.engine.maxPollInterval, scope: "engine"),
+            catalogReloadInterval: try duration(
+                engine, "catalog_reload_interval", defaults.engine.catalogReloadInterval, scope: "engine")
+        )
+
+        let api = config.scoped(to: "api")
+        let content = config.scoped(to: "content")
+        self.api = APIConfig(
+            writeKeys: try APIConfig.parseNamedKeys(
+                api.stringArray(forKey: "write_keys", isSecret: true, default: []), configKey: "api.write_keys"),
+            siteKeys: try APIConfig.parseNamedKeys(
+                api.stringArray(forKey: "site_keys", default: []), configKey: "api.site_keys"),
+            corsOrigins: api.stringArray(forKey: "cors_origins", default: defaults.api.corsOrigins),
+            maxEventBytes: try positive(api, "max_event_bytes", defaults.api.maxEventBytes, scope: "api"),
+            maxBatchBytes: try positive(api, "max_batch_bytes", defaults.api.maxBatchBytes, scope: "api"),
+            maxBatchEvents: try positive(api, "max_batch_events", defaults.api.maxBatchEvents, scope: "api"),
+            maxContentSlots: try positive(content, "max_slots", defaults.api.maxContentSlots, scope: "content"),
+            contentDefaults: try content.string(forKey: "defaults").map(APIConfig.parseContentDefaults) ?? [:],
+            impressionBufferSize: try positive(
+                content, "impression_buffer", defaults.api.impressionBufferSize, scope: "content"),
+            keyCacheTTL: try duration(api, "key_cache_ttl", defaults.api.keyCacheTTL, scope: "api")
         )
 
         self.rulesDirectory = config.string(forKey: "rules.directory", default: defaults.rulesDirectory)

@@ -1,3 +1,4 @@
+import API
 import Logging
 import NudgeKafka
 import NudgePostgres
@@ -15,6 +16,8 @@ public struct NudgeConfig: Sendable {
     public var postgres: PostgresConfig
     public var http: HTTPConfig
     public var engine: EngineSettings
+    /// The public HTTP API (`api.*`, `content.*`).
+    public var api: APIConfig
     /// Folder of scenario files and `policy.yaml`.
     public var rulesDirectory: String
     public var logLevel: Logger.Level
@@ -27,6 +30,7 @@ public struct NudgeConfig: Sendable {
         postgres: PostgresConfig = PostgresConfig(),
         http: HTTPConfig = HTTPConfig(),
         engine: EngineSettings = EngineSettings(),
+        api: APIConfig = APIConfig(),
         rulesDirectory: String = "rules",
         logLevel: Logger.Level = .info
     ) {
@@ -37,6 +41,7 @@ public struct NudgeConfig: Sendable {
         self.postgres = postgres
         self.http = http
         self.engine = engine
+        self.api = api
         self.rulesDirectory = rulesDirectory
         self.logLevel = logLevel
     }
@@ -97,6 +102,8 @@ public struct EngineSettings: Sendable, Equatable {
     public var maxEventBytes: Int
     public var sessionTimeout: Duration
     public var maxPollInterval: Duration
+    /// How often a running engine checks PostgreSQL for a newly deployed catalog.
+    public var catalogReloadInterval: Duration
 
     public init(
         groupId: String = "nudge-engine",
@@ -104,7 +111,8 @@ public struct EngineSettings: Sendable, Equatable {
         timerTick: Duration = .milliseconds(100),
         maxEventBytes: Int = 32 * 1024,
         sessionTimeout: Duration = .seconds(10),
-        maxPollInterval: Duration = .seconds(60)
+        maxPollInterval: Duration = .seconds(60),
+        catalogReloadInterval: Duration = .seconds(1)
     ) {
         self.groupId = groupId
         self.maxBatchSize = maxBatchSize
@@ -112,5 +120,6 @@ public struct EngineSettings: Sendable, Equatable {
         self.maxEventBytes = maxEventBytes
         self.sessionTimeout = sessionTimeout
         self.maxPollInterval = maxPollInterval
+        self.catalogReloadInterval = catalogReloadInterval
     }
 }

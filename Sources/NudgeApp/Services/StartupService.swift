@@ -12,6 +12,9 @@ struct StartupService: Service {
     let admin: KafkaAdmin
     let topics: TopicsConfig
     let state: StartupState
+    /// When the catalog comes from PostgreSQL: deploy the rules folder and load it before the
+    /// engine starts.
+    let catalog: CatalogSync?
     let logger: Logger
 
     func run() async throws {
@@ -20,6 +23,7 @@ struct StartupService: Service {
                 let report = try await Migrator(client: postgres, logger: logger).apply(BundledMigrations.load())
                 logger.info("schema ready", metadata: ["postgres.migrations.applied": "\(report.applied.count)"])
             }
+            if let catalog { state.catalogRevision = try await catalog.seedAndLoad() }
             try await admin.createTopics(topics.specs)
             logger.info("topics ready", metadata: [LogKeys.kafkaTopic: "\(topics.all.joined(separator: ","))"])
             state.finished()

@@ -1,0 +1,75 @@
+import Engine
+import Hummingbird
+import Logging
+import NudgeKafka
+import NudgeRedis
+
+/// What the API needs from the process: its configuration and the shared clients.
+public struct APIDependencies: Sendable {
+    public var config: APIConfig
+    /// The topic ingested events and impressions go to (`topics.events`).
+    public var eventsTopic: String
+    /// `redis.key_prefix`, the same the engine writes content slots under.
+    public var redisKeyPrefix: String
+    public var producer: KafkaProducer
+    public var redis: RedisClient
+    public var keyStore: any APIKeyStore
+    public var auditLog: any AuditLog
+    /// Must be running (`impressions.run()`) for impressions to reach Kafka.
+    public var impressions: ImpressionRecorder
+    public var metrics: APIMetrics
+    public var logger: Logger
+
+    public init(
+        config: APIConfig, eventsTopic: String, redisKeyPrefix: String, producer: KafkaProducer, redis: RedisClient,
+        keyStore: any APIKeyStore, auditLog: any AuditLog, impressions: ImpressionRecorder,
+        metrics: APIMetrics = APIMetrics(), logger: Logger
+    ) {
+        self.config = config
+        self.eventsTopic = eventsTopic
+        self.redisKeyPrefix = redisKeyPrefix
+        self.producer = producer
+        self.redis = redis
+        self.keyStore = keyStore
+        self.auditLog = auditLog
+        self.impressions = impressions
+        self.metrics = metrics
+        self.logger = logger
+    }
+}
+
+/// Adds every route of the public API under `/v1`:
+/// - public (write keys, site keys; CORS): `/v1/track|identify|page|screen|batch`, `/v1/content`,
+///   each with its `OPTIONS` preflight;
+/// - admin (API key, role checked per route): `/v1/admin/keys`.
+public func addAPIRoutes<Context: APIRequestContext>(to router: Router<Context>, dependencies: APIDependencies) {
+    let metrics = dependencies.metrics
+    let config = dependencies.config
+
+    let publicRoutes = router.group("v1")
+        .add(middleware: APIMetricsMiddleware<Context>(metrics: metrics))
+        .add(middleware: CORSMiddleware<Context>(policy: CORSPolicy(origins: config.corsOrigins)))
+    IngestRoutes<Context>(
+        config: config, eventsTopic: dependencies.eventsTopic, producer: dependencies.producer, metrics: metrics
+    ).add(to: publicRoutes)
+    ContentRoutes<Context>(
+        config: config,
+        reader: ContentSlotReader(
+            redis: dependencies.redis, keys: RedisKeys(prefix: dependencies.redisKeyPrefix), logger: dependencies.logger
+        ),
+        impressions: dependencies.impressions, metrics: metrics
+    ).add(to: publicRoutes)
+    // Preflight answers come from CORSMiddleware; these routes make the paths match for OPTIONS.
+    for path in IngestRoutes<Context>.singleEventTypes + ["batch", "content"] {
+        publicRoutes.on(RouterPath(path), method: .options) { _, _ in Response(status: .noContent) }
+    }
+
+    let admin = router.group("v1/admin")
+        .add(middleware: APIMetricsMiddleware<Context>(metrics: metrics))
+        .add(
+            middleware: APIKeyAuthenticator<Context>(
+                store: dependencies.keyStore, ttl: config.keyCacheTTL, metrics: metrics)
+        )
+        .add(middleware: RequireRole<Context>(.admin))
+    AdminKeyRoutes<Context>(store: dependencies.keyStore, audit: dependencies.auditLog).add(to: admin)
+}

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Assembles one load-test run (the JSON files run.sh left in its work folder) into
+results/<stamp>.json and results/<stamp>.md, with the machine's description and the issue's goals.
+Reports figures; asserts nothing.   usage: report.py WORK_DIR OUT_PREFIX NUDGE_BINARY"""
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+
+work, out, nudge_bin = sys.argv[1], sys.argv[2], sys.argv[3]
+
+
+def load(name):
+    try:
+        with open(os.path.join(work, name)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def text(name):
+    try:
+        with open(os.path.join(work, name)) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=20).stdout.strip()
+    except Exception:
+        return ""
+
+
+def cpu_model():
+    for line in open("/proc/cpuinfo").read().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+machine = {
+    "nproc": os.cpu_count(),
+    "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+    "cpu": cpu_model(),
+    "kernel": platform.release(),
+    "os": sh(". /etc/os-release && echo $PRETTY_NAME"),
+    "swift": sh("swift --version 2>&1 | head -1"),
+    "librdkafka": sh("pkg-config --modversion rdkafka"),
+    "redis": sh("redis-server --version"),
+    "kafka_broker": "tansu, in-memory storage: " + sh("%s/.tools/bin/tansu --version 2>&1 | head -1" % os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    "wrk": sh("wrk -v 2>&1 | head -1"),
+    "nudge_commit": sh("git -C %s rev-parse --short HEAD" % os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    "nudge_tree_dirty": bool(sh("git -C %s status --porcelain -- Sources Package.swift" % os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
+}
+
+_h = [1.0 / k for k in range(1, 1000001)]
+zipf_top = (round(_h[0] / sum(_h), 4), round(sum(_h[:100]) / sum(_h), 4))
+
+redis_bench = {}
+for line in text("redis-benchmark.txt").splitlines():
+    m = re.match(r"(SET|GET): ([\d.]+) requests per second(?:, p50=([\d.]+) msec)?", line)
+    if m:
+        redis_bench[m.group(1).lower() + "_per_s"] = float(m.group(2))
+
+throughput = load("throughput.json") or {}
+ceiling = load("consume-ceiling.json") or {}
+produce_tp = load("produce-throughput.json") or {}
+scen = {n: load("scenarios-%d.json" % n) for n in (1, 10, 100)}
+lat = {r: load("latency-%d.json" % r) for r in (1000, 10000)}
+lat_fetch = {r: load("latency-fetch5-%d.json" % r) for r in (1000, 10000)}
+timers = load("timers.json") or {}
+mem = load("memory.json") or {}
+seed_lag = load("timers-seed-lag.json") or {}
+content = load("content.json") or {"skipped": "not run"}
+
+
+def hist_quantiles(metrics_file, name):
+    """Quantiles from a Prometheus histogram by linear interpolation inside buckets."""
+    buckets = []
+    for line in text(metrics_file).splitlines():
+        m = re.match(r'%s_bucket\{le="([^"]+)"\} ([\d.e+]+)' % name, line)
+        if m:
+            le = float("inf") if m.group(1) == "+Inf" else float(m.group(1))
+            buckets.append((le, float(m.group(2))))
+    if not buckets or buckets[-1][1] == 0:
+        return None
+    buckets.sort()
+    total = buckets[-1][1]
+    res = {"count": int(total)}
+    for q in (0.5, 0.99):
+        target = q * total
+        prev_le, prev_c = 0.0, 0.0
+        for le, c in buckets:
+            if c >= target:
+                if le == float("inf"):
+                    res["p%d_s" % int(q * 100)] = "> %g" % prev_le
+                else:
+                    frac = 0 if c == prev_c else (target - prev_c) / (c - prev_c)
+                    res["p%d_s" % int(q * 100)] = round(prev_le + frac * (le - prev_le), 4)
+                break
+            prev_le, prev_c = le, c
+    return res
+
+
+per_customer = {}
+if mem.get("profiles"):
+    per_customer["without_instance_bytes"] = round((mem["after_profiles"] - mem["base"]) / mem["profiles"])
+if mem.get("timers"):
+    per_customer["with_instance_and_timer_bytes"] = round((mem["after_timers"] - mem["after_profiles"]) / mem["timers"])
+
+engine_rate = throughput.get("rate")
+ceiling_rate = ceiling.get("rate")
+s1 = (scen.get(1) or {}).get("rate")
+s100 = (scen.get(100) or {}).get("rate")
+
+result = {
+    "stamp": os.path.basename(out),
+    "machine": machine,
+    "generator": {k: produce_tp.get(k) for k in ("produced", "rate", "avg_bytes", "mix")}
+    | {"customers": 1000000, "zipf_exponent": 1.0, "hottest_customer_share": zipf_top[0], "top_100_share": zipf_top[1]},
+    "ceilings": {"kafka_consume_per_s": ceiling_rate, "kafka_consume_mb_per_s": ceiling.get("mb_per_s"),
+                 "redis_benchmark_P100": redis_bench},
+    "engine_throughput": {k: throughput.get(k) for k in ("rate", "seconds", "committed", "drained", "committed_at_start")}
+    | {"events": produce_tp.get("produced"), "rules": "rules/*.yaml (9 sample scenarios)",
+       "ratio_to_consume_ceiling": round(engine_rate / ceiling_rate, 4) if engine_rate and ceiling_rate else None},
+    "scenarios": {str(n): ({k: v for k, v in (scen[n] or {}).items() if k != "timeline"}) for n in scen},
+    "scenarios_100_vs_1": round(s100 / s1, 3) if s1 and s100 else None,
+    "latency": {str(r): lat[r] for r in lat},
+    "latency_engine_fetch_wait_5ms": {str(r): lat_fetch[r] for r in lat_fetch},
+    "timers": {"count": mem.get("timers"), "lateness_from_outbound": timers,
+               "seeding": {k: seed_lag.get(k) for k in ("rate", "seconds", "drained")},
+               "seeded_before_window": (mem.get("seeded_at_ms", 0) <= mem.get("due_start_ms", 0)) if mem else None,
+               "lateness_histogram_metrics": hist_quantiles("metrics-timers.txt", "nudge_engine_timer_lateness_seconds")},
+    "redis_memory_per_customer": per_customer | {"raw": mem},
+    "content_api": content,
+    "profile": {
+        label: {"self": (text("perf-self-%s.txt" % label) or (text("perf-top.txt") if label == "throughput" else "")).splitlines()[:25],
+                "inclusive_nudge": text("perf-inclusive-%s.txt" % label).splitlines()[:30]}
+        for label in ("throughput", "scenarios100")
+    },
+}
+with open(out + ".json", "w") as f:
+    json.dump(result, f, indent=2, sort_keys=False)
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "n/a"
+    if isinstance(v, float):
+        v = round(v, 2) if v < 100 else round(v)
+    return "%s%s" % (("{:,}".format(v) if isinstance(v, int) else v), unit)
+
+
+def lat_row(r, table=None, note=""):
+    d = (table or lat).get(r) or {}
+    c = d.get("to_consumer") or {}
+    return "| end-to-end latency at %s ev/s%s (achieved %s ev/s) | p50 %s / p95 %s / p99 %s ms (n=%s) | p99 < 25 ms at 10k |" % (
+        fmt(r), note, fmt(d.get("achieved_rate")), fmt(c.get("p50_ms")), fmt(c.get("p95_ms")), fmt(c.get("p99_ms")), fmt(c.get("count")))
+
+
+tl = timers
+hq = result["timers"]["lateness_histogram_metrics"] or {}
+rows = [
+    "| measure | figure | ceiling / goal |",
+    "|---|---|---|",
+    "| generator (realistic mix, Zipf s=1 over 1M customers; hottest customer %s%% of events, top 100 %s%%) | %s ev/s, %s B/event | - |" % (
+        round(zipf_top[0] * 100, 1), round(zipf_top[1] * 100, 1), fmt(produce_tp.get("rate")), fmt(produce_tp.get("avg_bytes"))),
+    "| engine throughput, 9 sample scenarios, %s events | **%s ev/s** (drained: %s) | consume-only ceiling %s ev/s; goal >= 0.5x (%s) |" % (
+        fmt(produce_tp.get("produced")), fmt(engine_rate), throughput.get("drained"), fmt(ceiling_rate),
+        fmt(result["engine_throughput"]["ratio_to_consume_ceiling"], "x")),
+    "| Redis pipelined ceiling (redis-benchmark -P 100) | SET %s/s, GET %s/s | - |" % (fmt(redis_bench.get("set_per_s")), fmt(redis_bench.get("get_per_s"))),
+    "| throughput, 1 / 10 / 100 abandoned-cart copies | %s / %s / %s ev/s | 100 >= 0.8x of 1 (%s) |" % (
+        fmt(s1), fmt((scen.get(10) or {}).get("rate")), fmt(s100), fmt(result["scenarios_100_vs_1"], "x")),
+    lat_row(1000),
+    lat_row(10000),
+    lat_row(1000, lat_fetch, ", engine fetch.wait.max.ms=5"),
+    lat_row(10000, lat_fetch, ", engine fetch.wait.max.ms=5"),
+    "| timer lateness, %s timers due within 60 s | p50 %s / p99 %s ms (fired %s, span %s s) | p99 < 1 s |" % (
+        fmt(mem.get("timers")), fmt(tl.get("p50_ms")), fmt(tl.get("p99_ms")), fmt(tl.get("fired")), fmt(tl.get("fire_span_seconds"))),
+    "| timer lateness from /metrics histogram | p50 %s / p99 %s s | - |" % (fmt(hq.get("p50_s")), fmt(hq.get("p99_s"))),
+    "| Redis per customer, no instance | %s B | - |" % fmt(per_customer.get("without_instance_bytes")),
+    "| Redis per customer, active instance + timer | %s B | <= 1024 B |" % fmt(per_customer.get("with_instance_and_timer_bytes")),
+    "| content API GET /v1/content | %s | p99 < 2 ms at 5k req/s |" % (
+        content.get("skipped") and "not measured: " + content["skipped"] or
+        "p50 %s / p99 %s ms at %s req/s" % (fmt(content.get("p50_ms")), fmt(content.get("p99_ms")), fmt(content.get("rate")))),
+]
+md = ["# Nudge load test %s" % result["stamp"], "",
+      "Produced by `bash loadtest/run.sh`. Figures are measured, not asserted; each sits next to its ceiling.", "",
+      "## Machine", ""]
+md += ["- %s: %s" % (k, v) for k, v in machine.items()]
+md += ["", "## Figures", ""] + rows
+for label, title in (("throughput", "engine during the throughput run"), ("scenarios100", "engine with 100 scenarios")):
+    prof = result["profile"][label]
+    md += ["", "## Profile: %s (perf -g, 499 Hz)" % title, "", "Self time:", "", "```"]
+    md += prof["self"] or ["(no profile)"]
+    md += ["```", "", "Inclusive time of Nudge's functions and the codecs they call:", "", "```"]
+    md += prof["inclusive_nudge"] or ["(none)"]
+    md += ["```"]
+md += [""]
+with open(out + ".md", "w") as f:
+    f.write("\n".join(md))
+print("\n".join(rows))

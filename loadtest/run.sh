@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# Nudge load test (issue 8): one command, every measure next to its ceiling, one report.
+#   bash loadtest/run.sh            from the repository root (or anywhere)
+# Installs what is missing (wrk, redis-tools), starts a PRIVATE stack with scripts/stack.sh (Tansu on
+# 19192, Redis on 16479, data in loadtest/.data, so it never touches the development stack), builds
+# `nudge` in release (--scratch-path .build-release) and the harness (loadtest/.build), runs the
+# measures and writes loadtest/results/<timestamp>.json and .md.
+# Sizes (environment, defaults in brackets): LT_EVENTS [200000] events per throughput run,
+# LT_SCENARIO_EVENTS [100000], LT_TIMERS [1000000, scaled down to what seeds in ~150 s],
+# LT_LATENCY_SECONDS [20], LT_PROFILE [1] (perf during the throughput run), LT_CONTENT [1].
+# Every load loop is bounded in count and time; everything listens on 127.0.0.1 only.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+lt="$root/loadtest"
+export NUDGE_DATA_DIR="$lt/.data"
+export NUDGE_KAFKA_PORT="${LT_KAFKA_PORT:-19192}"
+export NUDGE_REDIS_PORT="${LT_REDIS_PORT:-16479}"
+export NUDGE_POSTGRES_PORT="${LT_POSTGRES_PORT:-15532}"
+brokers="127.0.0.1:$NUDGE_KAFKA_PORT"
+redis_port="$NUDGE_REDIS_PORT"
+http_port="${LT_HTTP_PORT:-18090}"
+events_n="${LT_EVENTS:-200000}"
+scenario_events_n="${LT_SCENARIO_EVENTS:-100000}"
+timers_max="${LT_TIMERS:-1000000}"
+latency_seconds="${LT_LATENCY_SECONDS:-20}"
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+work="$lt/.data/run-$stamp"
+results="$lt/results"
+load="$lt/.build/release/nudge-load"
+nudge_bin="${NUDGE_BINARY:-$root/.build-release/release/nudge}"
+tansu="$root/.tools/bin/tansu"
+run_started=$SECONDS
+
+log() { printf '[loadtest %4ds] %s\n' $((SECONDS - run_started)) "$*" >&2; }
+die() { printf '[loadtest] error: %s\n' "$*" >&2; exit 1; }
+mkdir -p "$work" "$results"
+
+# ---------------------------------------------------------------- tools, stack, builds
+need_apt=()
+command -v wrk >/dev/null || need_apt+=(wrk)
+command -v redis-benchmark >/dev/null || need_apt+=(redis-tools)
+command -v perf >/dev/null || [ "${LT_PROFILE:-1}" = 0 ] || need_apt+=(linux-perf)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    log "installing ${need_apt[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null ||
+        log "could not install ${need_apt[*]}; the measures that need them are skipped"
+fi
+if [ ! -x "$tansu" ] || ! command -v redis-server >/dev/null || ! pkg-config --exists rdkafka; then
+    log "installing the platform's dependencies (scripts/install-deps.sh)"
+    bash "$root/scripts/install-deps.sh"
+fi
+
+log "starting the private stack (kafka $brokers, redis 127.0.0.1:$redis_port)"
+bash "$root/scripts/stack.sh" restart kafka redis >&2
+redis-cli -p "$redis_port" flushall >/dev/null
+# Keep memory figures about the data: no AOF rewrite buffers in the middle of a measure.
+redis-cli -p "$redis_port" config set auto-aof-rewrite-percentage 0 >/dev/null
+
+if [ -z "${NUDGE_BINARY:-}" ]; then
+    log "building nudge (release, .build-release)"
+    (cd "$root" && swift build -c release --product nudge --scratch-path "$root/.build-release" 2>&1 | tail -3) >&2
+fi
+log "building the harness (loadtest/.build)"
+(cd "$lt" && swift build -c release 2>&1 | tail -2) >&2
+[ -x "$nudge_bin" ] || die "no nudge binary at $nudge_bin"
+
+# ---------------------------------------------------------------- helpers
+engine_pid=""
+stop_engine() {
+    if [ -n "$engine_pid" ] && kill -0 "$engine_pid" 2>/dev/null; then
+        kill -TERM "$engine_pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$engine_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$engine_pid" 2>/dev/null && kill -KILL "$engine_pid" 2>/dev/null || true
+        wait "$engine_pid" 2>/dev/null || true
+    fi
+    engine_pid=""
+}
+trap stop_engine EXIT
+
+# make_topics NAME: NAME.events/.outbound/.dead-letter/.feedback with 8 partitions.
+make_topics() {
+    local t
+    for t in events outbound dead-letter feedback; do
+        "$tansu" topic create "$1.$t" --partitions 8 --broker "tcp://$brokers" >/dev/null
+    done
+}
+
+# start_engine NAME RULES_DIR [KAFKA_PROPERTIES]: a release `nudge engine` on NAME's topics, group
+# and key prefix (extra librdkafka properties as name=value,name=value).
+start_engine() {
+    local name=$1 rules=$2 properties=${3:-}
+    env ${properties:+NUDGE_KAFKA_PROPERTIES=$properties} NUDGE_KAFKA_BROKERS="$brokers" NUDGE_REDIS_HOST=127.0.0.1 NUDGE_REDIS_PORT="$redis_port" \
+        NUDGE_REDIS_KEY_PREFIX="$name" NUDGE_TOPICS_EVENTS="$name.events" \
+        NUDGE_TOPICS_DEAD_LETTER="$name.dead-letter" NUDGE_TOPICS_OUTBOUND="$name.outbound" \
+        NUDGE_TOPICS_FEEDBACK="$name.feedback" NUDGE_TOPICS_PARTITIONS=8 NUDGE_ENGINE_GROUP_ID="$name-engine" \
+        NUDGE_HTTP_HOST=127.0.0.1 NUDGE_HTTP_PORT="$http_port" NUDGE_RULES_DIRECTORY="$rules" NUDGE_LOG_LEVEL=notice \
+        "$nudge_bin" engine >"$work/engine-$name.log" 2>&1 &
+    engine_pid=$!
+    local i
+    for i in $(seq 1 150); do
+        curl -fs "http://127.0.0.1:$http_port/health" >/dev/null 2>&1 && return 0
+        kill -0 "$engine_pid" 2>/dev/null || { tail -20 "$work/engine-$name.log" >&2; die "engine $name exited"; }
+        sleep 0.1
+    done
+    die "engine $name did not answer /health within 15 s"
+}
+
+# rules_dir NAME FILE...: a rules folder with the contact policy and the given scenario files.
+rules_dir() {
+    local dir="$work/rules-$1"; shift
+    mkdir -p "$dir"
+    cp "$root/rules/policy.yaml" "$dir/"
+    [ $# -gt 0 ] && cp "$@" "$dir/"
+    echo "$dir"
+}
+
+used_memory() { redis-cli -p "$redis_port" info memory | awk -F: '/^used_memory:/ {print $2+0}'; }
+metric() { curl -fs "http://127.0.0.1:$http_port/metrics" > "$work/metrics-$1.txt" 2>/dev/null || true; }
+
+# ---------------------------------------------------------------- 1. Redis ceiling
+log "redis-benchmark -P 100 (the pipelined ceiling)"
+redis-benchmark -h 127.0.0.1 -p "$redis_port" -P 100 -q -t set,get -n 2000000 2>/dev/null | tr '\r' '\n' |
+    grep "requests per second" > "$work/redis-benchmark.txt" || true
+redis-cli -p "$redis_port" flushall >/dev/null
+cat "$work/redis-benchmark.txt" >&2
+
+# ---------------------------------------------------------------- 2. engine throughput vs consume ceiling
+name="tp$stamp"; name="${name,,}"
+make_topics "$name"
+log "producing $events_n realistic events (Zipf over 1M customers) to $name.events"
+"$load" produce --brokers "$brokers" --topic "$name.events" --count "$events_n" --mix realistic \
+    --customers 1000000 --max-seconds 120 > "$work/produce-throughput.json"
+log "consume-only ceiling (plain librdkafka consumer, same topic, same broker)"
+"$load" consume --brokers "$brokers" --topic "$name.events" --count "$events_n" --max-seconds 120 \
+    > "$work/consume-ceiling.json"
+cat "$work/consume-ceiling.json" >&2
+rules_all="$(rules_dir all "$root"/rules/*.yaml)"
+mem_before=$(used_memory)
+start_engine "$name" "$rules_all"
+if [ "${LT_PROFILE:-1}" = 1 ] && command -v perf >/dev/null; then
+    (sleep 2; timeout 30 perf record -F 499 -g -p "$engine_pid" -o "$work/perf.data" -- sleep 12 \
+        >"$work/perf-record.log" 2>&1 || true) &
+    perf_job=$!
+fi
+"$load" wait-lag --brokers "$brokers" --topic "$name.events" --group "$name-engine" --total "$events_n" \
+    --max-seconds 300 > "$work/throughput.json"
+metric throughput
+[ -n "${perf_job:-}" ] && wait "$perf_job" || true
+stop_engine
+mem_after=$(used_memory)
+echo "{\"before\": $mem_before, \"after\": $mem_after}" > "$work/memory-throughput.json"
+jq -c 'del(.timeline)' "$work/throughput.json" >&2
+
+# ---------------------------------------------------------------- 3. 1, 10, 100 active scenarios
+for n in 1 10 100; do
+    dir="$work/rules-scen$n"
+    mkdir -p "$dir"; cp "$root/rules/policy.yaml" "$dir/"
+    for i in $(seq 1 "$n"); do
+        sed -e "s/^id: abandoned-cart/id: abandoned-cart-$i/" -e "s/^name: Abandoned cart/name: Abandoned cart $i/" \
+            "$root/rules/abandoned-cart.yaml" > "$dir/abandoned-cart-$i.yaml"
+    done
+    name="sc$n-$stamp"; name="${name,,}"
+    make_topics "$name"
+    "$load" produce --brokers "$brokers" --topic "$name.events" --count "$scenario_events_n" --mix realistic \
+        --customers 1000000 --max-seconds 120 > /dev/null
+    log "throughput with $n active scenario(s)"
+    start_engine "$name" "$dir"
+    if [ "$n" = 100 ] && [ "${LT_PROFILE:-1}" = 1 ] && command -v perf >/dev/null; then
+        (sleep 2; timeout 30 perf record -F 499 -g -p "$engine_pid" -o "$work/perf-scen100.data" -- sleep 10 \
+            >"$work/perf-record-scen100.log" 2>&1 || true) &
+    fi
+    "$load" wait-lag --brokers "$brokers" --topic "$name.events" --group "$name-engine" \
+        --total "$scenario_events_n" --max-seconds 240 > "$work/scenarios-$n.json"
+    stop_engine
+    jq -c 'del(.timeline)' "$work/scenarios-$n.json" >&2
+done
+
+# ---------------------------------------------------------------- 4. end-to-end latency at fixed rates
+name="lat$stamp"; name="${name,,}"
+make_topics "$name"
+rules_lat="$(rules_dir lat "$root"/rules/*.yaml "$lt/scenarios/latency-probe.yaml")"
+start_engine "$name" "$rules_lat"
+sleep 3 # partitions assigned
+for rate in 1000 10000; do
+    log "end-to-end latency at $rate events/s for ${latency_seconds}s"
+    "$load" latency --brokers "$brokers" --topic "$name.events" --outbound "$name.outbound" --rate "$rate" \
+        --seconds "$latency_seconds" --drain-seconds 30 --seed "$rate" > "$work/latency-$rate.json"
+    cat "$work/latency-$rate.json" >&2
+done
+stop_engine
+# The same with the engine's consumer told not to park fetches (librdkafka's fetch.wait.max.ms is
+# 500 ms; the local broker answers an empty fetch only when it expires): configuration, not code.
+name="latf$stamp"; name="${name,,}"
+make_topics "$name"
+start_engine "$name" "$rules_lat" "fetch.wait.max.ms=5"
+sleep 3
+for rate in 1000 10000; do
+    log "end-to-end latency at $rate events/s, engine with fetch.wait.max.ms=5"
+    "$load" latency --brokers "$brokers" --topic "$name.events" --outbound "$name.outbound" --rate "$rate" \
+        --seconds "$latency_seconds" --drain-seconds 30 --seed "$rate" > "$work/latency-fetch5-$rate.json"
+    cat "$work/latency-fetch5-$rate.json" >&2
+done
+stop_engine
+
+# ---------------------------------------------------------------- 5+6. Redis memory per customer, timer lateness
+name="tm$stamp"; name="${name,,}"
+make_topics "$name"
+rules_tm="$(rules_dir tm "$lt/scenarios/timer-probe.yaml")"
+start_engine "$name" "$rules_tm"
+sleep 3
+profiles_n=100000
+log "memory without an instance: $profiles_n customers with page views and identify only"
+m0=$(used_memory)
+"$load" produce --brokers "$brokers" --topic "$name.events" --count "$profiles_n" --mix profiles \
+    --max-seconds 60 > /dev/null
+"$load" wait-lag --brokers "$brokers" --topic "$name.events" --group "$name-engine" --total "$profiles_n" \
+    --max-seconds 120 > "$work/profiles-lag.json"
+m1=$(used_memory)
+# Timers: as many as seed in about 150 s at the rate the engine just showed (at most LT_TIMERS).
+seed_rate=$(jq -r '.rate' "$work/profiles-lag.json")
+timers_n=$(python3 -c "print(int(min($timers_max, max(10000, $seed_rate * 150 // 10000 * 10000))))")
+seed_seconds=$(python3 -c "print(int($timers_n / max($seed_rate, 1) * 1.25) + 15)")
+due_start=$(( $(date +%s%3N) + seed_seconds * 1000 ))
+log "seeding $timers_n timers due within one minute, starting in ${seed_seconds}s"
+"$load" produce --brokers "$brokers" --topic "$name.events" --count "$timers_n" --mix timers \
+    --due-start-ms "$due_start" --due-spread-ms 60000 --max-seconds 200 > "$work/produce-timers.json"
+"$load" wait-lag --brokers "$brokers" --topic "$name.events" --group "$name-engine" \
+    --total $((profiles_n + timers_n)) --max-seconds $((seed_seconds + 60)) > "$work/timers-seed-lag.json"
+m2=$(used_memory)
+seeded_at=$(date +%s%3N)
+metric timers-seeded
+echo "{\"base\": $m0, \"after_profiles\": $m1, \"after_timers\": $m2, \"profiles\": $profiles_n, \"timers\": $timers_n, \"due_start_ms\": $due_start, \"seeded_at_ms\": $seeded_at}" \
+    > "$work/memory.json"
+log "waiting for the timers to fire (window ends $(( (due_start + 60000 - seeded_at) / 1000 ))s from now)"
+"$load" timers --brokers "$brokers" --outbound "$name.outbound" --count "$timers_n" --quiet-seconds 20 \
+    --max-seconds $(( (due_start + 60000 - seeded_at) / 1000 + 240 )) > "$work/timers.json"
+metric timers
+stop_engine
+cat "$work/timers.json" >&2
+
+# ---------------------------------------------------------------- 7. content API
+bash "$lt/content.sh" "$work" >&2 || log "content API measure skipped (see report)"
+
+# ---------------------------------------------------------------- profile
+# Self time (the leaves) and inclusive time of Nudge's own functions (where the leaves are spent).
+summarise_profile() {
+    local data=$1 label=$2
+    [ -f "$data" ] || return 0
+    perf report -i "$data" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -30 |
+        swift demangle --simplified | cut -c1-160 | sed 's/ *$//' > "$work/perf-self-$label.txt" || true
+    perf report -i "$data" --children --sort symbol --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -400 |
+        swift demangle --simplified | cut -c1-160 | sed 's/ *$//' |
+        grep -E 'EngineService|PartitionPipeline|PartitionWorker|BatchPlanner|EventDecoder|CustomerRecord|CustomerState|InstanceState|ScenarioEngine|Catalog|Value\.|Value\b|Policy|Redis|Kafka|JSONDecoder\.decode|JSONEncoder\.encode' |
+        head -30 > "$work/perf-inclusive-$label.txt" || true
+}
+if command -v perf >/dev/null; then
+    log "summarising the profiles"
+    summarise_profile "$work/perf.data" throughput
+    summarise_profile "$work/perf-scen100.data" scenarios100
+fi
+
+# ---------------------------------------------------------------- report
+log "writing the report"
+python3 "$lt/report.py" "$work" "$results/$stamp" "$nudge_bin"
+log "done in $((SECONDS - run_started)) s: $results/$stamp.json and $results/$stamp.md"

@@ -41,7 +41,8 @@ public struct APIDependencies: Sendable {
 /// Adds every route of the public API under `/v1`:
 /// - public (write keys, site keys; CORS): `/v1/track|identify|page|screen|batch`, `/v1/content`,
 ///   each with its `OPTIONS` preflight;
-/// - admin (API key, role checked per route): `/v1/admin/keys`.
+/// - admin (API key, role checked per route): `/v1/admin/keys` (admin),
+///   `/v1/admin/customers/{id}/subscriptions` (editor).
 public func addAPIRoutes<Context: APIRequestContext>(to router: Router<Context>, dependencies: APIDependencies) {
     let metrics = dependencies.metrics
     let config = dependencies.config
@@ -72,4 +73,15 @@ public func addAPIRoutes<Context: APIRequestContext>(to router: Router<Context>,
         )
         .add(middleware: RequireRole<Context>(.admin))
     AdminKeyRoutes<Context>(store: dependencies.keyStore, audit: dependencies.auditLog).add(to: admin)
+
+    let editors = router.group("v1/admin")
+        .add(middleware: APIMetricsMiddleware<Context>(metrics: metrics))
+        .add(
+            middleware: APIKeyAuthenticator<Context>(
+                store: dependencies.keyStore, ttl: config.keyCacheTTL, metrics: metrics)
+        )
+        .add(middleware: RequireRole<Context>(.editor))
+    CustomerSubscriptionRoutes<Context>(
+        producer: dependencies.producer, eventsTopic: dependencies.eventsTopic, audit: dependencies.auditLog
+    ).add(to: editors)
 }

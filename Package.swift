@@ -172,6 +172,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Shared by the integration test targets (throwaway databases); not part of the product.
+        .target(
+            name: "NudgeTestSupport",
+            dependencies: [
+                "NudgePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(
             name: "NudgeKafkaTests",
             dependencies: ["NudgeKafka"],
@@ -184,7 +195,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NudgePostgresTests",
-            dependencies: ["NudgePostgres"],
+            dependencies: ["NudgePostgres", "NudgeTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -206,6 +217,7 @@ let package = Package(
             dependencies: [
                 "ScenarioStore",
                 "NudgeApp",
+                "NudgeTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
@@ -221,6 +233,7 @@ let package = Package(
                 "Engine",
                 "NudgeApp",
                 "ScenarioStore",
+                "NudgeTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
@@ -230,6 +243,7 @@ let package = Package(
             dependencies: [
                 "API",
                 "NudgeApp",
+                "NudgeTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

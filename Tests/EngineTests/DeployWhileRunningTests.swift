@@ -1,4 +1,5 @@
 import EngineCore
+import NudgeTestSupport
 import Foundation
 import Logging
 import PostgresNIO
@@ -57,7 +58,7 @@ struct DeployWhileRunningTests {
             }
             #expect(state?.instances.first?.version == 1)
 
-            try await NudgeApplication.withPostgres(config: env.config, logger: env.logger) { client in
+            try await TestPostgres.withClient(env.config.postgres) { client in
                 let store = PostgresScenarioStore(client: client, logger: env.logger)
                 let outcome = try await store.deploy(
                     yaml: Self.greeter(version: 2, template: "welcome-v2"), file: "greeter.yaml", by: "test")
@@ -71,6 +72,6 @@ struct DeployWhileRunningTests {
             #expect(templates == ["early": "welcome-v1", "late": "welcome-v2"])
         }
         await producer.shutdown()
-        await database.drop()
+        await TestPostgres.drop(database)
     }
 }

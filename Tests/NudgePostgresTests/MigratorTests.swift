@@ -1,5 +1,6 @@
 import Foundation
 import NudgePostgres
+import NudgeTestSupport
 import PostgresNIO
 import Testing
 
@@ -26,8 +27,8 @@ struct MigratorTests {
     ]
 
     @Test func appliesOnceAndIsIdempotentOnRerun() async throws {
-        try await TestDatabase.withFreshDatabase { client, _ in
-            let migrator = Migrator(client: client, logger: TestDatabase.logger)
+        try await TestPostgres.withFreshDatabase { client, _ in
+            let migrator = Migrator(client: client, logger: TestPostgres.logger)
             let first = try await migrator.apply(Self.migrations)
             #expect(first.applied == [1, 2])
             #expect(first.alreadyApplied == [])
@@ -37,7 +38,7 @@ struct MigratorTests {
             #expect(second.alreadyApplied == [1, 2])
 
             // The INSERT of migration 2 ran exactly once.
-            let rows = try await client.query("SELECT count(*)::int FROM customers", logger: TestDatabase.logger)
+            let rows = try await client.query("SELECT count(*)::int FROM customers", logger: TestPostgres.logger)
             var count = -1
             for try await value in rows.decode(Int.self) { count = value }
             #expect(count == 1)
@@ -47,8 +48,8 @@ struct MigratorTests {
     }
 
     @Test func newMigrationIsAppliedAfterOldOnes() async throws {
-        try await TestDatabase.withFreshDatabase { client, _ in
-            let migrator = Migrator(client: client, logger: TestDatabase.logger)
+        try await TestPostgres.withFreshDatabase { client, _ in
+            let migrator = Migrator(client: client, logger: TestPostgres.logger)
             _ = try await migrator.apply(Array(Self.migrations.prefix(1)))
             let report = try await migrator.apply(Self.migrations)
             #expect(report.applied == [2])
@@ -57,8 +58,8 @@ struct MigratorTests {
     }
 
     @Test func editedAppliedMigrationIsRejected() async throws {
-        try await TestDatabase.withFreshDatabase { client, _ in
-            let migrator = Migrator(client: client, logger: TestDatabase.logger)
+        try await TestPostgres.withFreshDatabase { client, _ in
+            let migrator = Migrator(client: client, logger: TestPostgres.logger)
             _ = try await migrator.apply(Self.migrations)
             let edited = [Migration(version: 1, name: "customers", sql: "CREATE TABLE other (id int);")]
             await #expect {
@@ -70,8 +71,8 @@ struct MigratorTests {
     }
 
     @Test func failingMigrationRollsBackAndIsNotRecorded() async throws {
-        try await TestDatabase.withFreshDatabase { client, _ in
-            let migrator = Migrator(client: client, logger: TestDatabase.logger)
+        try await TestPostgres.withFreshDatabase { client, _ in
+            let migrator = Migrator(client: client, logger: TestPostgres.logger)
             let broken = [
                 Migration(version: 1, name: "half", sql: "CREATE TABLE half (id int); SELECT * FROM missing_table;")
             ]
@@ -83,17 +84,17 @@ struct MigratorTests {
             }
             #expect(try await migrator.appliedVersions().isEmpty)
             // The first statement was rolled back with the second.
-            let rows = try await client.query("SELECT to_regclass('half')::text", logger: TestDatabase.logger)
+            let rows = try await client.query("SELECT to_regclass('half')::text", logger: TestPostgres.logger)
             for try await name in rows.decode(String?.self) { #expect(name == nil) }
         }
     }
 
     @Test func concurrentMigratorsApplyEachMigrationOnce() async throws {
-        try await TestDatabase.withFreshDatabase { client, _ in
+        try await TestPostgres.withFreshDatabase { client, _ in
             let reports = try await withThrowingTaskGroup(of: Migrator.Report.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        try await Migrator(client: client, logger: TestDatabase.logger).apply(Self.migrations)
+                        try await Migrator(client: client, logger: TestPostgres.logger).apply(Self.migrations)
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }

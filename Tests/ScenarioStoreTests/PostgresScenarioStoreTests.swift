@@ -2,6 +2,7 @@ import EngineCore
 import Foundation
 import Logging
 import NudgePostgres
+import NudgeTestSupport
 import PostgresNIO
 import ScenarioStore
 import Testing
@@ -35,37 +36,8 @@ struct PostgresScenarioStoreTests {
     static func withStore<T: Sendable>(
         _ body: @Sendable (PostgresScenarioStore, PostgresClient) async throws -> T
     ) async throws -> T {
-        let env = ProcessInfo.processInfo.environment
-        let logger = Logger(label: "nudge.tests.scenarios")
-        var config = PostgresConfig(
-            host: env["NUDGE_POSTGRES_HOST"] ?? "127.0.0.1", port: env["NUDGE_POSTGRES_PORT"].flatMap(Int.init) ?? 15432,
-            username: env["NUDGE_POSTGRES_USER"] ?? "nudge", password: env["NUDGE_POSTGRES_PASSWORD"] ?? "nudge",
-            database: env["NUDGE_POSTGRES_DATABASE"] ?? "nudge")
-        let name = "nudge_test_\(UUID().uuidString.prefix(8).lowercased())"
-        var nudge = NudgeConfig()
-        nudge.postgres = config
-        try await NudgeApplication.withPostgres(config: nudge, logger: logger) { admin in
-            _ = try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-        }
-        let admin = nudge
-        config.database = name
-        nudge.postgres = config
-        let drop = { @Sendable in
-            try? await NudgeApplication.withPostgres(config: admin, logger: logger) { client in
-                _ = try await client.query(
-                    PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
-            }
-        }
-        do {
-            let result = try await NudgeApplication.withPostgres(config: nudge, logger: logger) { client in
-                _ = try await Migrator(client: client, logger: logger).apply(BundledMigrations.load())
-                return try await body(PostgresScenarioStore(client: client, logger: logger), client)
-            }
-            await drop()
-            return result
-        } catch {
-            await drop()
-            throw error
+        try await TestPostgres.withFreshDatabase(migrations: try BundledMigrations.load()) { client, _ in
+            try await body(PostgresScenarioStore(client: client, logger: TestPostgres.logger), client)
         }
     }
 

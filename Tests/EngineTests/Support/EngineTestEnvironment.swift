@@ -1,9 +1,10 @@
 import EngineCore
 import Foundation
 import Logging
-import PostgresNIO
 import NudgeKafka
+import NudgePostgres
 import NudgeRedis
+import NudgeTestSupport
 import Testing
 
 @testable import NudgeApp
@@ -48,18 +49,11 @@ struct EngineTestEnvironment: Sendable {
         self.logger = logger
     }
 
-    /// A fresh PostgreSQL database for this environment (migrated by the app at start).
-    mutating func useFreshDatabase() async throws -> FreshDatabase {
-        let env = ProcessInfo.processInfo.environment
-        config.postgres.host = env["NUDGE_POSTGRES_HOST"] ?? "127.0.0.1"
-        config.postgres.port = env["NUDGE_POSTGRES_PORT"].flatMap(Int.init) ?? 15432
-        config.postgres.username = env["NUDGE_POSTGRES_USER"] ?? "nudge"
-        config.postgres.password = env["NUDGE_POSTGRES_PASSWORD"] ?? "nudge"
-        config.postgres.database = env["NUDGE_POSTGRES_DATABASE"] ?? "nudge"
-        let database = FreshDatabase(admin: config, name: name.replacingOccurrences(of: "-", with: "_"), logger: logger)
-        try await database.create()
-        config.postgres.database = database.name
-        return database
+    /// A fresh PostgreSQL database for this environment (migrated by the app at start); drop it
+    /// with `TestPostgres.drop`.
+    mutating func useFreshDatabase() async throws -> PostgresConfig {
+        config.postgres = try await TestPostgres.createDatabase()
+        return config.postgres
     }
 
     /// The environment variables that point a `nudge engine` child process at this setup.
@@ -182,25 +176,6 @@ struct EngineTestEnvironment: Sendable {
         let reply = try await redis().send("HGET", "\(config.redisKeyPrefix):cust:{\(id)}", "s")
         guard let bytes = reply.bytes else { return nil }
         return try JSONDecoder().decode(CustomerState.self, from: Data(bytes))
-    }
-}
-
-/// A database of one test, on the local PostgreSQL.
-struct FreshDatabase: Sendable {
-    let admin: NudgeConfig
-    let name: String
-    let logger: Logger
-
-    func create() async throws {
-        try await NudgeApplication.withPostgres(config: admin, logger: logger) { client in
-            _ = try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-        }
-    }
-
-    func drop() async {
-        try? await NudgeApplication.withPostgres(config: admin, logger: logger) { client in
-            _ = try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
-        }
     }
 }
 

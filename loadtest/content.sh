@@ -50,7 +50,7 @@ done
     --max-seconds 120 > "$work/content-seed.json"
 check=$(curl -fs -H "X-Nudge-Site-Key: sk_load" "http://127.0.0.1:$port/v1/content?customer_id=w1&slots=home_hero" || true)
 echo "sample answer: $check" >&2
-delay=$(python3 -c "print(max(0, round($connections * 1000 / $rate, 2)))")
+delay=$(python3 -c "print(max(0, round($connections * 1000 / $rate * 0.8, 2)))")
 cat > "$work/content.lua" <<LUA
 -- Alternates personalized customers (w1..w$customers) and unknown ones (defaults); paces each
 -- connection with a delay so that $connections connections make about $rate requests/s.

@@ -54,6 +54,11 @@ machine = {
     "kafka_broker": "tansu, in-memory storage: " + sh("%s/.tools/bin/tansu --version 2>&1 | head -1" % os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
     "wrk": sh("wrk -v 2>&1 | head -1"),
     "nudge_commit": sh("git -C %s rev-parse --short HEAD" % os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    "nudge_build_warning": text("build-warning.txt").strip() or None,
+    "nudge_binary_built": sh("date -u -r %s +%%Y-%%m-%%dT%%H:%%M:%%SZ" % nudge_bin),
+    "load_average_at_start": text("loadavg-start.txt").strip(),
+    "load_average_at_end": " ".join(str(round(x, 2)) for x in os.getloadavg()),
+    "other_processes_note": "the machine is shared; load averages above show other work during the run",
     "nudge_tree_dirty": bool(sh("git -C %s status --porcelain -- Sources Package.swift" % os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
 }
 
@@ -71,7 +76,8 @@ ceiling = load("consume-ceiling.json") or {}
 produce_tp = load("produce-throughput.json") or {}
 scen = {n: load("scenarios-%d.json" % n) for n in (1, 10, 100)}
 lat = {r: load("latency-%d.json" % r) for r in (1000, 10000)}
-lat_fetch = {r: load("latency-fetch5-%d.json" % r) for r in (1000, 10000)}
+lat_fetch = {r: load("latency-fetch5-%d.json" % r) for r in (1000, 5000, 10000)}
+tp_cpu = load("throughput-cpu.json") or {}
 timers = load("timers.json") or {}
 mem = load("memory.json") or {}
 seed_lag = load("timers-seed-lag.json") or {}
@@ -109,8 +115,12 @@ def hist_quantiles(metrics_file, name):
 per_customer = {}
 if mem.get("profiles"):
     per_customer["without_instance_bytes"] = round((mem["after_profiles"] - mem["base"]) / mem["profiles"])
+if mem.get("calibration"):
+    per_customer["with_instance_and_timer_bytes"] = round((mem["after_calibration"] - mem["after_profiles"]) / mem["calibration"])
+    per_customer["with_instance_and_timer_bytes_measured_on"] = "%d customers, before any timer fired" % mem["calibration"]
 if mem.get("timers"):
-    per_customer["with_instance_and_timer_bytes"] = round((mem["after_timers"] - mem["after_profiles"]) / mem["timers"])
+    base = mem.get("after_calibration", mem["after_profiles"])
+    per_customer["with_instance_and_timer_bytes_full_seed"] = round((mem["after_timers"] - base) / mem["timers"])
 
 engine_rate = throughput.get("rate")
 ceiling_rate = ceiling.get("rate")
@@ -125,7 +135,7 @@ result = {
     "ceilings": {"kafka_consume_per_s": ceiling_rate, "kafka_consume_mb_per_s": ceiling.get("mb_per_s"),
                  "redis_benchmark_P100": redis_bench},
     "engine_throughput": {k: throughput.get(k) for k in ("rate", "seconds", "committed", "drained", "committed_at_start")}
-    | {"events": produce_tp.get("produced"), "rules": "rules/*.yaml (9 sample scenarios)",
+    | tp_cpu | {"events": produce_tp.get("produced"), "rules": "rules/*.yaml (9 sample scenarios)",
        "ratio_to_consume_ceiling": round(engine_rate / ceiling_rate, 4) if engine_rate and ceiling_rate else None},
     "scenarios": {str(n): ({k: v for k, v in (scen[n] or {}).items() if k != "timeline"}) for n in scen},
     "scenarios_100_vs_1": round(s100 / s1, 3) if s1 and s100 else None,
@@ -172,18 +182,25 @@ rows = [
     "| engine throughput, 9 sample scenarios, %s events | **%s ev/s** (drained: %s) | consume-only ceiling %s ev/s; goal >= 0.5x (%s) |" % (
         fmt(produce_tp.get("produced")), fmt(engine_rate), throughput.get("drained"), fmt(ceiling_rate),
         fmt(result["engine_throughput"]["ratio_to_consume_ceiling"], "x")),
+    "| engine CPU during the throughput run | %s CPU-s over a %s s drain (%s cores busy of %s) | - |" % (
+        fmt(tp_cpu.get("engine_cpu_seconds")), fmt(throughput.get("seconds")),
+        fmt(round(tp_cpu["engine_cpu_seconds"] / throughput["seconds"], 2) if tp_cpu.get("engine_cpu_seconds") and throughput.get("seconds") else None), machine["nproc"]),
     "| Redis pipelined ceiling (redis-benchmark -P 100) | SET %s/s, GET %s/s | - |" % (fmt(redis_bench.get("set_per_s")), fmt(redis_bench.get("get_per_s"))),
     "| throughput, 1 / 10 / 100 abandoned-cart copies | %s / %s / %s ev/s | 100 >= 0.8x of 1 (%s) |" % (
         fmt(s1), fmt((scen.get(10) or {}).get("rate")), fmt(s100), fmt(result["scenarios_100_vs_1"], "x")),
     lat_row(1000),
     lat_row(10000),
     lat_row(1000, lat_fetch, ", engine fetch.wait.max.ms=5"),
+    lat_row(5000, lat_fetch, ", engine fetch.wait.max.ms=5"),
     lat_row(10000, lat_fetch, ", engine fetch.wait.max.ms=5"),
-    "| timer lateness, %s timers due within 60 s | p50 %s / p99 %s ms (fired %s, span %s s) | p99 < 1 s |" % (
-        fmt(mem.get("timers")), fmt(tl.get("p50_ms")), fmt(tl.get("p99_ms")), fmt(tl.get("fired")), fmt(tl.get("fire_span_seconds"))),
+    "| timer lateness, %s timers due within 60 s (seeded %s s %s the window opened) | p50 %s / p99 %s ms (fired %s, span %s s) | p99 < 1 s |" % (
+        fmt(mem.get("timers")), fmt(abs(mem.get("seeded_at_ms", 0) - mem.get("due_start_ms", 0)) / 1000 if mem else None),
+        "before" if result["timers"]["seeded_before_window"] else "AFTER",
+        fmt(tl.get("p50_ms")), fmt(tl.get("p99_ms")), fmt(tl.get("fired")), fmt(tl.get("fire_span_seconds"))),
     "| timer lateness from /metrics histogram | p50 %s / p99 %s s | - |" % (fmt(hq.get("p50_s")), fmt(hq.get("p99_s"))),
     "| Redis per customer, no instance | %s B | - |" % fmt(per_customer.get("without_instance_bytes")),
-    "| Redis per customer, active instance + timer | %s B | <= 1024 B |" % fmt(per_customer.get("with_instance_and_timer_bytes")),
+    "| Redis per customer, active instance + timer | %s B (%s B over the full timer seed) | <= 1024 B |" % (
+        fmt(per_customer.get("with_instance_and_timer_bytes")), fmt(per_customer.get("with_instance_and_timer_bytes_full_seed"))),
     "| content API GET /v1/content | %s | p99 < 2 ms at 5k req/s |" % (
         content.get("skipped") and "not measured: " + content["skipped"] or
         "p50 %s / p99 %s ms at %s req/s" % (fmt(content.get("p50_ms")), fmt(content.get("p99_ms")), fmt(content.get("rate")))),

@@ -7,7 +7,8 @@
 # measures and writes loadtest/results/<timestamp>.json and .md.
 # Sizes (environment, defaults in brackets): LT_EVENTS [200000] events per throughput run,
 # LT_SCENARIO_EVENTS [100000], LT_TIMERS [1000000, scaled down to what seeds in ~150 s],
-# LT_LATENCY_SECONDS [20], LT_PROFILE [1] (perf during the throughput run), LT_CONTENT [1].
+# LT_LATENCY_SECONDS [20], LT_PROFILE [1] (perf during the throughput and 100-scenario runs),
+# LT_CONTENT [1] (GET /v1/content with wrk, content.sh), LT_KEEP_STACK [0] (leave the stack running).
 # Every load loop is bounded in count and time; everything listens on 127.0.0.1 only.
 set -euo pipefail
 
@@ -35,6 +36,7 @@ run_started=$SECONDS
 log() { printf '[loadtest %4ds] %s\n' $((SECONDS - run_started)) "$*" >&2; }
 die() { printf '[loadtest] error: %s\n' "$*" >&2; exit 1; }
 mkdir -p "$work" "$results"
+cat /proc/loadavg > "$work/loadavg-start.txt"
 
 # ---------------------------------------------------------------- tools, stack, builds
 need_apt=()
@@ -53,13 +55,35 @@ fi
 
 log "starting the private stack (kafka $brokers, redis 127.0.0.1:$redis_port)"
 bash "$root/scripts/stack.sh" restart kafka redis >&2
-redis-cli -p "$redis_port" flushall >/dev/null
+# The private Redis keeps AOF on like the stack does; compact it so runs do not pile up gigabytes.
+compact_redis() {
+    redis-cli -p "$redis_port" flushall >/dev/null
+    redis-cli -p "$redis_port" bgrewriteaof >/dev/null 2>&1 || true
+    for _ in $(seq 1 100); do
+        redis-cli -p "$redis_port" info persistence | grep -q '^aof_rewrite_in_progress:0' && break
+        sleep 0.2
+    done
+}
+# PING answers while Redis still loads its AOF; wait until the data set is loaded (at most 5 min).
+for _ in $(seq 1 1500); do
+    redis-cli -p "$redis_port" info persistence 2>/dev/null | grep -q '^loading:0' && break
+    sleep 0.2
+done
+compact_redis
+# Work folders of earlier runs: keep the last three.
+ls -1d "$lt"/.data/run-* 2>/dev/null | head -n -3 | xargs -r rm -rf
 # Keep memory figures about the data: no AOF rewrite buffers in the middle of a measure.
 redis-cli -p "$redis_port" config set auto-aof-rewrite-percentage 0 >/dev/null
 
 if [ -z "${NUDGE_BINARY:-}" ]; then
     log "building nudge (release, .build-release)"
-    (cd "$root" && swift build -c release --product nudge --scratch-path "$root/.build-release" 2>&1 | tail -3) >&2
+    if ! (cd "$root" && swift build -c release --product nudge --scratch-path "$root/.build-release" \
+        > "$work/build-nudge.log" 2>&1); then
+        grep -m5 'error:' "$work/build-nudge.log" >&2 || tail -5 "$work/build-nudge.log" >&2
+        [ -x "$nudge_bin" ] || die "release build failed (log: $work/build-nudge.log)"
+        log "WARNING: release build of the working tree failed; measuring the previous build at $nudge_bin"
+        echo "release build of the working tree failed; measured the previous binary" > "$work/build-warning.txt"
+    fi
 fi
 log "building the harness (loadtest/.build)"
 (cd "$lt" && swift build -c release 2>&1 | tail -2) >&2
@@ -115,6 +139,8 @@ rules_dir() {
     echo "$dir"
 }
 
+# CPU seconds (user + system) a process has used so far.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 used_memory() { redis-cli -p "$redis_port" info memory | awk -F: '/^used_memory:/ {print $2+0}'; }
 metric() { curl -fs "http://127.0.0.1:$http_port/metrics" > "$work/metrics-$1.txt" 2>/dev/null || true; }
 
@@ -143,8 +169,12 @@ if [ "${LT_PROFILE:-1}" = 1 ] && command -v perf >/dev/null; then
         >"$work/perf-record.log" 2>&1 || true) &
     perf_job=$!
 fi
+cpu0=$(cpu_seconds "$engine_pid"); wall0=$(date +%s.%N)
 "$load" wait-lag --brokers "$brokers" --topic "$name.events" --group "$name-engine" --total "$events_n" \
     --max-seconds 300 > "$work/throughput.json"
+cpu1=$(cpu_seconds "$engine_pid"); wall1=$(date +%s.%N)
+python3 -c "print('{\"engine_cpu_seconds\": %.2f, \"wall_seconds\": %.2f}' % ($cpu1 - $cpu0, $wall1 - $wall0))" \
+    > "$work/throughput-cpu.json"
 metric throughput
 [ -n "${perf_job:-}" ] && wait "$perf_job" || true
 stop_engine
@@ -195,7 +225,7 @@ name="latf$stamp"; name="${name,,}"
 make_topics "$name"
 start_engine "$name" "$rules_lat" "fetch.wait.max.ms=5"
 sleep 3
-for rate in 1000 10000; do
+for rate in 1000 5000 10000; do
     log "end-to-end latency at $rate events/s, engine with fetch.wait.max.ms=5"
     "$load" latency --brokers "$brokers" --topic "$name.events" --outbound "$name.outbound" --rate "$rate" \
         --seconds "$latency_seconds" --drain-seconds 30 --seed "$rate" > "$work/latency-fetch5-$rate.json"
@@ -217,20 +247,28 @@ m0=$(used_memory)
 "$load" wait-lag --brokers "$brokers" --topic "$name.events" --group "$name-engine" --total "$profiles_n" \
     --max-seconds 120 > "$work/profiles-lag.json"
 m1=$(used_memory)
-# Timers: as many as seed in about 150 s at the rate the engine just showed (at most LT_TIMERS).
-seed_rate=$(jq -r '.rate' "$work/profiles-lag.json")
+# Calibration: 50k timer customers due in an hour (they never fire during the run) give the seeding
+# rate of this exact workload and a clean memory figure (nothing fires while it is measured).
+calib_n=50000
+"$load" produce --brokers "$brokers" --topic "$name.events" --count "$calib_n" --mix timers --first-customer 5000000 \
+    --due-start-ms $(( $(date +%s%3N) + 3600000 )) --due-spread-ms 60000 --run-tag calib --max-seconds 60 > /dev/null
+"$load" wait-lag --brokers "$brokers" --topic "$name.events" --group "$name-engine" \
+    --total $((profiles_n + calib_n)) --max-seconds 120 > "$work/timers-calibration-lag.json"
+m_cal=$(used_memory)
+# Timers: as many as seed in about 150 s at the calibrated rate (at most LT_TIMERS).
+seed_rate=$(jq -r '.rate' "$work/timers-calibration-lag.json")
 timers_n=$(python3 -c "print(int(min($timers_max, max(10000, $seed_rate * 150 // 10000 * 10000))))")
-seed_seconds=$(python3 -c "print(int($timers_n / max($seed_rate, 1) * 1.25) + 15)")
+seed_seconds=$(python3 -c "print(int($timers_n / max($seed_rate, 1) * 1.3) + 15)")
 due_start=$(( $(date +%s%3N) + seed_seconds * 1000 ))
-log "seeding $timers_n timers due within one minute, starting in ${seed_seconds}s"
+log "seeding $timers_n timers due within one minute, starting in ${seed_seconds}s (calibrated at $seed_rate/s)"
 "$load" produce --brokers "$brokers" --topic "$name.events" --count "$timers_n" --mix timers \
     --due-start-ms "$due_start" --due-spread-ms 60000 --max-seconds 200 > "$work/produce-timers.json"
 "$load" wait-lag --brokers "$brokers" --topic "$name.events" --group "$name-engine" \
-    --total $((profiles_n + timers_n)) --max-seconds $((seed_seconds + 60)) > "$work/timers-seed-lag.json"
+    --total $((profiles_n + calib_n + timers_n)) --max-seconds $((seed_seconds + 60)) > "$work/timers-seed-lag.json"
 m2=$(used_memory)
 seeded_at=$(date +%s%3N)
 metric timers-seeded
-echo "{\"base\": $m0, \"after_profiles\": $m1, \"after_timers\": $m2, \"profiles\": $profiles_n, \"timers\": $timers_n, \"due_start_ms\": $due_start, \"seeded_at_ms\": $seeded_at}" \
+echo "{\"base\": $m0, \"after_profiles\": $m1, \"after_calibration\": $m_cal, \"calibration\": $calib_n, \"after_timers\": $m2, \"profiles\": $profiles_n, \"timers\": $timers_n, \"due_start_ms\": $due_start, \"seeded_at_ms\": $seeded_at}" \
     > "$work/memory.json"
 log "waiting for the timers to fire (window ends $(( (due_start + 60000 - seeded_at) / 1000 ))s from now)"
 "$load" timers --brokers "$brokers" --outbound "$name.outbound" --count "$timers_n" --quiet-seconds 20 \
@@ -263,4 +301,9 @@ fi
 # ---------------------------------------------------------------- report
 log "writing the report"
 python3 "$lt/report.py" "$work" "$results/$stamp" "$nudge_bin"
+compact_redis
+if [ "${LT_KEEP_STACK:-0}" != 1 ]; then
+    log "stopping the private stack (LT_KEEP_STACK=1 keeps it)"
+    bash "$root/scripts/stack.sh" stop >&2 || true
+fi
 log "done in $((SECONDS - run_started)) s: $results/$stamp.json and $results/$stamp.md"

@@ -1,6 +1,8 @@
 import EngineCore
 import Foundation
 import Logging
+import Ingest
+import NudgeKafka
 import NudgeRedis
 
 /// Owns one assigned partition: runs its batches one at a time (Kafka records and due timers
@@ -55,7 +57,8 @@ final class PartitionWorker: Sendable {
     }
 
     /// Processes a Kafka batch of this partition; returns once its effects are durable and produced.
-    func process(_ inputs: [WorkInput], deadLetters: [DeadLetter]) async throws {
+    func process(_ records: [KafkaMessage]) async throws {
+        let (inputs, deadLetters) = WorkInput.decode(records, with: EventDecoder(maxEventBytes: config.maxEventBytes))
         try await Self.submit(.batch(inputs, deadLetters), to: requests)
     }
 

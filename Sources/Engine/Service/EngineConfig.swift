@@ -17,18 +17,21 @@ public struct EngineConfig: Sendable {
     /// Group membership timing; tests lower these so rebalances are quick.
     public var sessionTimeout: Duration
     public var maxPollInterval: Duration
+    /// Longest the broker holds a fetch waiting for data (`fetch.wait.max.ms`).
+    public var fetchWait: Duration
 
     public init(
         groupId: String = "nudge-engine",
         topics: EngineTopics,
         keyPrefix: String = "nudge",
-        maxBatchSize: Int = 500,
+        maxBatchSize: Int = 2_000,
         timerTick: Duration = .milliseconds(100),
         timerBatchSize: Int = 1_000,
         maxEventBytes: Int = 32 * 1024,
         retryBackoff: Duration = .milliseconds(200),
         sessionTimeout: Duration = .seconds(10),
-        maxPollInterval: Duration = .seconds(60)
+        maxPollInterval: Duration = .seconds(60),
+        fetchWait: Duration = .milliseconds(10)
     ) {
         self.groupId = groupId
         self.topics = topics
@@ -40,5 +43,6 @@ public struct EngineConfig: Sendable {
         self.retryBackoff = retryBackoff
         self.sessionTimeout = sessionTimeout
         self.maxPollInterval = maxPollInterval
+        self.fetchWait = fetchWait
     }
 }

@@ -1,5 +1,4 @@
 import EngineCore
-import Ingest
 import Logging
 import NudgeKafka
 import NudgeRedis
@@ -31,9 +30,15 @@ public struct EngineService: Service {
     }
 
     public func run() async throws {
+        // A short fetch wait keeps latency low when events trickle in (librdkafka waits 500 ms for
+        // a fetch to fill by default); an explicit kafka.properties setting wins.
+        var client = kafka
+        if client.properties["fetch.wait.max.ms"] == nil {
+            client.properties["fetch.wait.max.ms"] = String(Int(config.fetchWait / .milliseconds(1)))
+        }
         let consumer = try KafkaConsumer(
             config: KafkaConsumerConfig(
-                client: kafka, groupId: config.groupId, topics: [config.topics.events], offsetReset: .earliest,
+                client: client, groupId: config.groupId, topics: [config.topics.events], offsetReset: .earliest,
                 rebalanceStrategy: .eager, maxBatchSize: config.maxBatchSize, maxPollInterval: config.maxPollInterval,
                 sessionTimeout: config.sessionTimeout, revocationTimeout: config.maxPollInterval / 2),
             logger: logger)
@@ -94,36 +99,22 @@ public struct EngineService: Service {
         logger.info("engine stopped")
     }
 
-    /// Decodes a poll batch, runs each partition's share on its worker (in parallel), then
-    /// commits the offsets after them.
+    /// Runs each partition's share of a poll batch on its worker (in parallel, decoding
+    /// included), then commits the offsets after them.
     private func process(
         _ messages: [KafkaMessage], workerFor worker: (Int32) -> PartitionWorker, consumer: KafkaConsumer,
         metrics: EngineMetrics
     ) async throws {
-        let decoder = EventDecoder(maxEventBytes: config.maxEventBytes)
-        var inputs: [Int32: [WorkInput]] = [:]
-        var deadLetters: [Int32: [DeadLetter]] = [:]
+        var byPartition: [Int32: [KafkaMessage]] = [:]
         var next: [KafkaTopicPartition: KafkaTopicPartitionOffset] = [:]
         for message in messages {
             next[message.topicPartition] = message.nextOffset
-            let source = KafkaTopicPartitionOffset(topic: message.topic, partition: message.partition, offset: message.offset)
-            switch decoder.decode(message.value, recordId: "\(message.topic)/\(message.partition)/\(message.offset)") {
-            case .success(let event):
-                guard let customerId = event.customerId else { continue }
-                inputs[message.partition, default: []].append(
-                    WorkInput(customerId: customerId, kind: .event(event), source: source))
-            case .failure(let reason):
-                deadLetters[message.partition, default: []].append(
-                    DeadLetter(message: message, code: reason.code, reason: reason.message))
-            }
+            byPartition[message.partition, default: []].append(message)
         }
-        let partitions = Set(inputs.keys).union(deadLetters.keys)
-        let assigned = Dictionary(uniqueKeysWithValues: partitions.map { ($0, worker($0)) })
+        let assigned = byPartition.map { (worker($0.key), $0.value) }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for (partition, partitionWorker) in assigned {
-                let batch = inputs[partition] ?? []
-                let letters = deadLetters[partition] ?? []
-                group.addTask { try await partitionWorker.process(batch, deadLetters: letters) }
+            for (partitionWorker, records) in assigned {
+                group.addTask { try await partitionWorker.process(records) }
             }
             try await group.waitForAll()
         }

@@ -107,7 +107,7 @@ public struct EngineSettings: Sendable, Equatable {
 
     public init(
         groupId: String = "nudge-engine",
-        maxBatchSize: Int = 500,
+        maxBatchSize: Int = 2_000,
         timerTick: Duration = .milliseconds(100),
         maxEventBytes: Int = 32 * 1024,
         sessionTimeout: Duration = .seconds(10),

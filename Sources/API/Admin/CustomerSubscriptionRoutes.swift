@@ -1,3 +1,4 @@
+import Engine
 import EngineCore
 import Foundation
 import Hummingbird
@@ -54,7 +55,7 @@ struct CustomerSubscriptionRoutes<Context: APIRequestContext>: Sendable {
             }
             let event: Value = .object([
                 "type": "identify", "userId": .string(customerId), "messageId": .string("admin-\(UUID().uuidString)"),
-                "timestamp": .string(ISO8601.format(.now)), "traits": .object(traits),
+                "timestamp": .string(ISO8601.format(.wallClock())), "traits": .object(traits),
             ])
             do {
                 _ = try await producer.send(

@@ -50,7 +50,7 @@ struct ContentRoutes<Context: RequestContext>: Sendable {
         }
         let slots = try Self.slotNames(query["slots"].map(String.init), limit: config.maxContentSlots)
 
-        let now = Timestamp.now
+        let now = Timestamp.wallClock()
         let found: ContentSlotReader.Result
         do {
             found = try await reader.read(customerId: id, slots: slots, now: now)

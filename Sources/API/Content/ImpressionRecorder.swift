@@ -43,7 +43,7 @@ public final class ImpressionRecorder: Sendable {
         site: String
     ) {
         guard !shown.isEmpty else { return }
-        let now = ISO8601.format(.now)
+        let now = ISO8601.format(.wallClock())
         let messages: [KafkaOutgoingMessage] = shown.compactMap { slot, content in
             var event: [String: Value] = [
                 "type": "track", "event": .string(Self.eventName), "messageId": .string(UUID().uuidString.lowercased()),

@@ -1,3 +1,4 @@
+import Engine
 import EngineCore
 import Foundation
 import Hummingbird
@@ -38,7 +39,7 @@ struct IngestRoutes<Context: RequestContext>: Sendable {
     ) async throws -> Response {
         let object = try await RequestBodyReader.jsonObject(request, limit: config.maxEventBytes)
         let source = try authenticate(request, object, authenticator)
-        switch envelope.accept(object, type: type, receivedAt: .now) {
+        switch envelope.accept(object, type: type, receivedAt: .wallClock()) {
         case .success(let accepted):
             try await produce([accepted], source: source, context: context)
             return Self.success
@@ -61,7 +62,7 @@ struct IngestRoutes<Context: RequestContext>: Sendable {
                 kind: .batchTooLarge,
                 detail: "\(items.count) events exceed the limit of \(config.maxBatchEvents) per batch")
         }
-        let receivedAt = Timestamp.now
+        let receivedAt = Timestamp.wallClock()
         var accepted: [SegmentEnvelope.Accepted] = []
         var failures: [ProblemDetails.ItemError] = []
         for (index, item) in items.enumerated() {
@@ -119,8 +120,4 @@ struct IngestRoutes<Context: RequestContext>: Sendable {
     }
 
     static var success: Response { JSONResponse.encode(["success": true]) }
-}
-
-extension Timestamp {
-    static var now: Timestamp { Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) }
 }

@@ -152,8 +152,8 @@ final class PartitionWorker: Sendable {
 }
 
 extension Timestamp {
-    /// The runtime's clock; the core only ever sees the value.
-    static func wallClock() -> Timestamp {
+    /// The runtime's clock (engine and API); the pure core only ever sees the value.
+    public static func wallClock() -> Timestamp {
         Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
     }
 }

@@ -15,6 +15,16 @@ struct OutboxRecord: Sendable, Equatable, Codable {
 
     static let idHeader = "nudge-id"
 
+    /// An event of a merged anonymous id, re-keyed to the known customer for the events topic,
+    /// where it arrives on that customer's partition. Produced directly: the id makes a replay
+    /// recognisable downstream.
+    static func forwarding(_ event: Event, to customerId: String, topic: String) throws -> OutboxRecord {
+        let value = try StateCoding.encoder.encode(event.reassigned(to: customerId).segmentObject)
+        return OutboxRecord(
+            id: "fwd:\(event.messageId)", topic: topic, partition: nil, key: customerId,
+            value: String(decoding: value, as: UTF8.self))
+    }
+
     var kafkaMessage: KafkaOutgoingMessage {
         KafkaOutgoingMessage(
             topic: topic, key: Array(key.utf8), value: Array(value.utf8),

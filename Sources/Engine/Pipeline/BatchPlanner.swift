@@ -47,7 +47,7 @@ struct BatchPlanner {
         }
 
         if let alias = record.alias {
-            if case .event(let event) = input.kind { forward(event, to: alias) }
+            if case .event(let event) = input.kind { try forward(event, to: alias) }
             return
         }
         if let source = input.source, let applied = record.appliedOffsets[source.markerKey], source.offset <= applied {
@@ -150,12 +150,9 @@ struct BatchPlanner {
                 id: id, topic: topics.outbound, partition: partition, key: commit.customerId, value: try encode(message)))
     }
 
-    /// The events of a merged anonymous id belong to the known customer: re-keyed and produced
-    /// to the events topic, they arrive on the known customer's partition.
-    private mutating func forward(_ event: Event, to customerId: String) {
-        guard let value = try? encode(event.reassigned(to: customerId).segmentObject) else { return }
-        plan.directRecords.append(
-            OutboxRecord(id: "fwd:\(event.messageId)", topic: topics.events, partition: nil, key: customerId, value: value))
+    /// The events of a merged anonymous id belong to the known customer.
+    private mutating func forward(_ event: Event, to customerId: String) throws {
+        plan.directRecords.append(try .forwarding(event, to: customerId, topic: topics.events))
         plan.stats.forwarded += 1
     }
 

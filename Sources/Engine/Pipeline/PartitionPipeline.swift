@@ -47,11 +47,8 @@ struct PartitionPipeline: Sendable {
             guard let commit = plan.commits.removeValue(forKey: customerId) else { continue }
             plan.order.removeAll { $0 == customerId }
             for event in commit.events {
-                let forwarded = event.reassigned(to: alias)
-                plan.directRecords.append(
-                    OutboxRecord(
-                        id: "fwd:\(event.messageId)", topic: topics.events, partition: nil, key: alias,
-                        value: String(decoding: try StateCoding.encoder.encode(forwarded.segmentObject), as: UTF8.self)))
+                plan.directRecords.append(try .forwarding(event, to: alias, topic: topics.events))
+                plan.stats.forwarded += 1
             }
         }
 

@@ -30,6 +30,15 @@ public struct RedisKeys: Sendable, Equatable {
     /// Counters for gauges that span processes (instances active).
     public var stats: String { "\(prefix):stats" }
 
+    /// Hash of one scenario's report counters for one UTC hour (`hour`: `yyyyMMddHH`), updated in
+    /// the same script as the customer's state (so replays never count twice). Fields:
+    /// `entered|<step>` (instances started, at their first step) and `completed|<reason>|<step>`
+    /// (reason: `goal:<id>`, `exit:<id>`, `end`, `timeout`, `scenario-missing`, `step-limit`;
+    /// step: where the instance was when it ended).
+    public func report(scenario: String, hour: String) -> String { "\(prefix):report:\(scenario):\(hour)" }
+    /// Hash: `waiting|<step>` -> instances of the scenario at that step now.
+    public func reportNow(scenario: String) -> String { "\(prefix):report-now:\(scenario)" }
+
     static let stateField = "s"
     public static let aliasField = "a"
     static let versionField = "v"

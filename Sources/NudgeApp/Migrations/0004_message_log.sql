@@ -24,9 +24,13 @@ CREATE INDEX messages_scenario ON messages (scenario, created_at);
 CREATE INDEX messages_provider ON messages (connector, provider_message_id)
     WHERE provider_message_id IS NOT NULL;
 
--- Each status a message went through, once: `entry_key` makes a replayed write a no-op.
+-- Each status a message went through, once: `entry_key` makes a replayed write a no-op. No
+-- foreign key: provider feedback can arrive before the dispatcher's row; a message's `status` is
+-- always recomputed from its history (highest rank wins: deferred < queued < sent < delivered <
+-- opened < clicked < failed/bounced/suppressed), so the order of the writes does not matter.
 CREATE TABLE message_status_history (
-    message_id text NOT NULL REFERENCES messages (message_id) ON DELETE CASCADE,
+    message_id text NOT NULL,
+    customer_id text NOT NULL,
     entry_key text NOT NULL,
     status text NOT NULL,
     reason text,
@@ -36,3 +40,4 @@ CREATE TABLE message_status_history (
     PRIMARY KEY (message_id, entry_key)
 );
 CREATE INDEX message_status_history_status ON message_status_history (status, at);
+CREATE INDEX message_status_history_customer ON message_status_history (customer_id);

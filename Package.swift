@@ -29,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries: one system-library target each, nothing else in it.
@@ -84,12 +87,56 @@ let package = Package(
             dependencies: ["EngineCore"],
             swiftSettings: swiftSettings
         ),
-        // Dispatcher: what stands between the outbound topic and the providers (rate limits first).
+        // Dispatcher: the outbound topic to the providers: templates, connectors (SMTP, HTTP, Kafka
+        // hand-off, on-site), retries, breakers, fallbacks, rate limits, the ledger that makes
+        // dispatch idempotent, the message log; and the feedback that comes back.
         .target(
             name: "Dispatcher",
             dependencies: [
+                "EngineCore",
+                "Engine",
+                "Ingest",
+                "Feedback",
+                "MessageTemplates",
+                "NudgeSMTP",
+                "NudgeKafka",
                 "NudgeRedis",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Message templates: strict Mustache over the core's values (a missing variable is an error).
+        .target(
+            name: "MessageTemplates",
+            dependencies: [
+                "EngineCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // SMTP client and MIME builder: a thin adapter like the Kafka and Redis ones.
+        .target(
+            name: "NudgeSMTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Feedback: pure pieces of the way back: signed tracking tokens, callback signatures,
+        // provider payload mapping, normalized feedback events.
+        .target(
+            name: "Feedback",
+            dependencies: [
+                "EngineCore",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -128,6 +175,8 @@ let package = Package(
                 "EngineCore",
                 "Ingest",
                 "Engine",
+                "Dispatcher",
+                "Feedback",
                 "NudgeKafka",
                 "NudgeRedis",
                 "NudgePostgres",
@@ -143,6 +192,9 @@ let package = Package(
         .target(
             name: "NudgeApp",
             dependencies: [
+                "Dispatcher",
+                "Feedback",
+                "MessageTemplates",
                 "NudgeKafka",
                 "NudgeRedis",
                 "NudgePostgres",

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import API
+import Dispatcher
 import Engine
 import EngineCore
 import Foundation
@@ -31,7 +32,10 @@ public struct NudgeApplication: Sendable {
         public static let postgres = Components(rawValue: 1 << 0)
         /// The engine runtime: Kafka in, Redis state and timers, messages out.
         public static let engine = Components(rawValue: 1 << 1)
-        public static let all: Components = [.postgres, .engine]
+        /// The dispatcher: outbound messages to the providers, feedback into the message log
+        /// (needs PostgreSQL).
+        public static let dispatcher = Components(rawValue: 1 << 2)
+        public static let all: Components = [.postgres, .engine, .dispatcher]
     }
 
     public static func build(
@@ -74,11 +78,18 @@ public struct NudgeApplication: Sendable {
                 producer: producer, topic: config.topics.events, capacity: config.api.impressionBufferSize,
                 logger: logger)
         }
+        // Connectors and templates: the dispatcher sends with them, the API takes their callbacks.
+        let dispatch = postgres == nil ? nil : try DispatcherAssembly.load(config: config, catalog: rules.catalog)
+        if postgres != nil, config.tracking.secret == nil {
+            logger.warning("tracking.secret is not set: links are not tracked and /t/... is off")
+        }
         let api = both(postgres, impressions).map { postgres, impressions in
             APIDependencies(
                 config: config.api, eventsTopic: config.topics.events, redisKeyPrefix: config.redisKeyPrefix,
                 producer: producer, redis: redis, keyStore: PostgresAPIKeyStore(client: postgres, logger: logger),
-                auditLog: PostgresAuditLog(client: postgres, logger: logger), impressions: impressions, logger: logger)
+                auditLog: PostgresAuditLog(client: postgres, logger: logger), impressions: impressions,
+                feedback: dispatch?.feedback(config: config, producer: producer, redis: redis, logger: logger),
+                logger: logger)
         }
         let http = Application(
             router: buildRouter(
@@ -122,6 +133,15 @@ public struct NudgeApplication: Sendable {
                 logger: logger
             )
             services.append(.init(service: AfterStartup(startup: startup, service: engine)))
+        }
+        if let dispatch, let postgres, components.contains(.dispatcher) {
+            let service = try dispatch.dispatchService(
+                config: config, producer: producer, redis: redis, postgres: postgres, logger: logger)
+            services.append(.init(service: AfterStartup(startup: startup, service: service)))
+            let feedbackLog = FeedbackLogService(
+                kafka: config.kafka, topic: config.topics.feedback, messageLog: PostgresMessageLog(client: postgres, logger: logger),
+                sessionTimeout: config.engine.sessionTimeout, logger: logger)
+            services.append(.init(service: AfterStartup(startup: startup, service: feedbackLog)))
         }
         services.append(.init(service: http))
         let group = ServiceGroup(

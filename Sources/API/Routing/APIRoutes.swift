@@ -18,12 +18,14 @@ public struct APIDependencies: Sendable {
     /// Must be running (`impressions.run()`) for impressions to reach Kafka.
     public var impressions: ImpressionRecorder
     public var metrics: APIMetrics
+    /// Provider callbacks and open/click/unsubscribe tracking; nil leaves those routes out.
+    public var feedback: FeedbackDependencies?
     public var logger: Logger
 
     public init(
         config: APIConfig, eventsTopic: String, redisKeyPrefix: String, producer: KafkaProducer, redis: RedisClient,
         keyStore: any APIKeyStore, auditLog: any AuditLog, impressions: ImpressionRecorder,
-        metrics: APIMetrics = APIMetrics(), logger: Logger
+        metrics: APIMetrics = APIMetrics(), feedback: FeedbackDependencies? = nil, logger: Logger
     ) {
         self.config = config
         self.eventsTopic = eventsTopic
@@ -34,6 +36,7 @@ public struct APIDependencies: Sendable {
         self.auditLog = auditLog
         self.impressions = impressions
         self.metrics = metrics
+        self.feedback = feedback
         self.logger = logger
     }
 }
@@ -41,6 +44,8 @@ public struct APIDependencies: Sendable {
 /// Adds every route of the public API under `/v1`:
 /// - public (write keys, site keys; CORS): `/v1/track|identify|page|screen|batch`, `/v1/content`,
 ///   each with its `OPTIONS` preflight;
+/// - feedback (signed): `POST /v1/callbacks/{connector}` (HMAC of the body), `/t/o|c|u/{token}`
+///   (signed tracking tokens);
 /// - admin (API key, role checked per route): `/v1/admin/keys` (admin),
 ///   `/v1/admin/customers/{id}/subscriptions` (editor).
 public func addAPIRoutes<Context: APIRequestContext>(to router: Router<Context>, dependencies: APIDependencies) {
@@ -63,6 +68,12 @@ public func addAPIRoutes<Context: APIRequestContext>(to router: Router<Context>,
     // Preflight answers come from CORSMiddleware; these routes make the paths match for OPTIONS.
     for path in IngestRoutes<Context>.singleEventTypes + ["batch", "content"] {
         publicRoutes.on(RouterPath(path), method: .options) { _, _ in Response(status: .noContent) }
+    }
+
+    if let feedback = dependencies.feedback {
+        CallbackRoutes<Context>(feedback: feedback, metrics: metrics).add(
+            to: router.group("v1").add(middleware: APIMetricsMiddleware<Context>(metrics: metrics)))
+        TrackingRoutes<Context>(feedback: feedback).add(to: router)
     }
 
     let admin = router.group("v1/admin")

@@ -20,6 +20,9 @@ public struct OutboundMessage: Sendable, Equatable, Codable {
     public var createdAt: Timestamp
     /// The contact policy's decision (`sent`, ...).
     public var policy: String
+    /// The customer's traits when the engine decided: the dispatcher addresses the message
+    /// (`profile.email`, `profile.phone`) and templates personalise it from these.
+    public var profile: [String: Value]
 
     enum CodingKeys: String, CodingKey {
         case messageId = "message_id"
@@ -28,10 +31,30 @@ public struct OutboundMessage: Sendable, Equatable, Codable {
         case scenarioVersion = "scenario_version"
         case step, instance
         case createdAt = "created_at"
-        case policy
+        case policy, profile
     }
 
-    init(_ send: SendMessage, createdAt: Timestamp, policy: String) {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        messageId = try container.decode(String.self, forKey: .messageId)
+        customerId = try container.decode(String.self, forKey: .customerId)
+        channel = try container.decode(String.self, forKey: .channel)
+        template = try container.decode(String.self, forKey: .template)
+        variables = try container.decodeIfPresent([String: Value].self, forKey: .variables) ?? [:]
+        priority = try container.decodeIfPresent(Int.self, forKey: .priority) ?? 0
+        transactional = try container.decodeIfPresent(Bool.self, forKey: .transactional) ?? false
+        subscription = try container.decodeIfPresent(String.self, forKey: .subscription)
+        scenario = try container.decode(String.self, forKey: .scenario)
+        scenarioVersion = try container.decode(Int.self, forKey: .scenarioVersion)
+        step = try container.decode(String.self, forKey: .step)
+        instance = try container.decode(String.self, forKey: .instance)
+        createdAt = try container.decode(Timestamp.self, forKey: .createdAt)
+        policy = try container.decode(String.self, forKey: .policy)
+        // Records written before profiles travelled with messages have none.
+        profile = try container.decodeIfPresent([String: Value].self, forKey: .profile) ?? [:]
+    }
+
+    init(_ send: SendMessage, profile: [String: Value], createdAt: Timestamp, policy: String) {
         self.messageId = send.messageId
         self.customerId = send.origin.customerId
         self.channel = send.channel
@@ -46,5 +69,6 @@ public struct OutboundMessage: Sendable, Equatable, Codable {
         self.instance = send.origin.instance
         self.createdAt = createdAt
         self.policy = policy
+        self.profile = profile.mapValues(\.plainJSON)
     }
 }

@@ -16,6 +16,17 @@ struct BatchPlan: Sendable {
         /// Inputs applied to this customer, kept so they can be forwarded if the customer turns
         /// out to have been merged into another meanwhile.
         var events: [Event]
+        /// Scenario report counters this customer's changes move, written in the same script.
+        var reports: [ReportIncrement] = []
+    }
+
+    /// One counter change of a scenario report (`RedisKeys.report` / `reportNow`).
+    struct ReportIncrement: Sendable, Equatable {
+        var scenario: String
+        /// UTC hour bucket (`yyyyMMddHH`), or nil for the live `report-now` hash.
+        var hour: String?
+        var field: String
+        var delta: Int
     }
 
     var commits: [String: CustomerCommit] = [:]

@@ -15,6 +15,9 @@ struct BatchPlanner {
     private var timersBefore: [String: [PendingTimer]] = [:]
     /// Timers fired in this batch, per customer: removed from the store unless still expected.
     private var fired: [String: Set<String>] = [:]
+    /// Where each customer's instances stood as loaded (scenario, step), for the `waiting` counters.
+    private var instancesBefore: [String: [ReportPlace]] = [:]
+    private let hour: String
 
     init(
         engine: ScenarioEngine, partition: Int32, topics: EngineTopics, now: Timestamp,
@@ -25,7 +28,11 @@ struct BatchPlanner {
         self.topics = topics
         self.now = now
         self.records = records
-        for (id, record) in records { timersBefore[id] = record.state.pendingTimers }
+        self.hour = ReportPlace.hourBucket(now)
+        for (id, record) in records {
+            timersBefore[id] = record.state.pendingTimers
+            instancesBefore[id] = record.state.instances.map(ReportPlace.init)
+        }
     }
 
     /// `claimed`: states of anonymous ids taken over by an identify of this batch, by anonymous id.
@@ -34,6 +41,7 @@ struct BatchPlanner {
             try apply(input, claimed: claimed)
         }
         finishTimers()
+        finishWaitingCounts()
     }
 
     private mutating func apply(_ input: WorkInput, claimed: [String: CustomerState]) throws {
@@ -60,6 +68,8 @@ struct BatchPlanner {
         case .event(let event):
             if event.kind == .identify, let anonymousId = event.anonymousId, let visitor = claimed[anonymousId] {
                 record.state = record.state.absorbing(visitor)
+                // The visitor's instances were counted as waiting under the anonymous id.
+                instancesBefore[customerId, default: []] += visitor.instances.map(ReportPlace.init)
             }
             coreInput = .event(event)
             plan.stats.eventsApplied += 1
@@ -120,11 +130,16 @@ struct BatchPlanner {
         case .hideContent(let hide):
             commit.slotSets[hide.slot] = nil
             commit.slotDeletes.insert(hide.slot)
-        case .entered:
+        case .entered(let ref):
             plan.stats.instancesEntered += 1
+            commit.reports.append(.init(scenario: ref.scenario, hour: hour, field: "entered|\(ref.step)", delta: 1))
         case .completed(let completion):
             plan.stats.instancesCompleted += 1
             if completion.reason.isConversion { plan.stats.conversions += 1 }
+            commit.reports.append(
+                .init(
+                    scenario: completion.origin.scenario, hour: hour,
+                    field: "completed|\(completion.reason.label)|\(completion.origin.step)", delta: 1))
         case .scheduleTimer, .cancelTimer, .updateProfile:
             // Timers are reconciled from the final state (see finishTimers); profile changes are
             // already in the state.
@@ -144,7 +159,7 @@ struct BatchPlanner {
         case .suppress: id = "\(send.messageId)#suppressed"
         case .deferUntil(let until, _): id = "\(send.messageId)#deferred@\(until.milliseconds)"
         }
-        let message = OutboundMessage(send, createdAt: now, policy: decision.label)
+        let message = OutboundMessage(send, profile: commit.state.profile, createdAt: now, policy: decision.label)
         commit.outbox.append(
             OutboxRecord(
                 id: id, topic: topics.outbound, partition: partition, key: commit.customerId, value: try encode(message)))
@@ -177,8 +192,41 @@ struct BatchPlanner {
         plan.timerRemovals = Array(Set(plan.timerRemovals).subtracting(added)).sorted()
     }
 
+    /// The live `waiting|<step>` counters follow each customer's instances from where they were
+    /// loaded to where the batch left them.
+    private mutating func finishWaitingCounts() {
+        for customerId in plan.order {
+            guard var commit = plan.commits[customerId] else { continue }
+            var delta: [ReportPlace: Int] = [:]
+            for place in instancesBefore[customerId] ?? [] { delta[place, default: 0] -= 1 }
+            for instance in commit.state.instances { delta[ReportPlace(instance), default: 0] += 1 }
+            for (place, change) in delta.sorted(by: { ($0.key.scenario, $0.key.step) < ($1.key.scenario, $1.key.step) })
+            where change != 0 {
+                commit.reports.append(.init(scenario: place.scenario, hour: nil, field: "waiting|\(place.step)", delta: change))
+            }
+            plan.commits[customerId] = commit
+        }
+    }
+
     private func encode(_ value: some Encodable) throws -> String {
         String(decoding: try StateCoding.encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// Where an instance is, for the scenario reports.
+struct ReportPlace: Hashable {
+    var scenario: String
+    var step: String
+
+    init(_ instance: InstanceState) {
+        self.scenario = instance.scenario
+        self.step = instance.step
+    }
+
+    /// `yyyyMMddHH` in UTC.
+    static func hourBucket(_ time: Timestamp) -> String {
+        let text = ISO8601.format(time)  // 2026-11-22T07:41:44.000Z
+        return String(text.prefix(13).filter(\.isNumber))
     }
 }
 
@@ -187,10 +235,17 @@ public struct EngineTopics: Sendable, Equatable {
     public var events: String
     public var outbound: String
     public var deadLetter: String
+    /// Delivery feedback (keyed by customer like the events, with as many partitions): consumed
+    /// beside the events, partition n of both by the same worker.
+    public var feedback: String?
 
-    public init(events: String, outbound: String, deadLetter: String) {
+    public init(events: String, outbound: String, deadLetter: String, feedback: String? = nil) {
         self.events = events
         self.outbound = outbound
         self.deadLetter = deadLetter
+        self.feedback = feedback
     }
+
+    /// What the engine consumes.
+    public var consumed: [String] { [events] + (feedback.map { [$0] } ?? []) }
 }

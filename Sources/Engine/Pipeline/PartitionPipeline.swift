@@ -189,10 +189,17 @@ struct PartitionPipeline: Sendable {
         args.append(RedisArgument(commit.slotDeletes.count))
         for slot in commit.slotDeletes.sorted() { args.append(RedisArgument(slot)) }
         let id = commit.customerId
-        return RedisCommand.evalSHA(
-            CustomerScripts.commit,
-            keys: [RedisArgument(keys.customer(id)), RedisArgument(keys.outbox(id, partition: partition)), RedisArgument(keys.slots(id))],
-            args: args)
+        var scriptKeys = [
+            RedisArgument(keys.customer(id)), RedisArgument(keys.outbox(id, partition: partition)), RedisArgument(keys.slots(id)),
+        ]
+        args.append(RedisArgument(commit.reports.count))
+        for report in commit.reports {
+            scriptKeys.append(
+                RedisArgument(report.hour.map { keys.report(scenario: report.scenario, hour: $0) } ?? keys.reportNow(scenario: report.scenario)))
+            args.append(RedisArgument(report.field))
+            args.append(RedisArgument(report.delta))
+        }
+        return RedisCommand.evalSHA(CustomerScripts.commit, keys: scriptKeys, args: args)
     }
 
     // MARK: Producing

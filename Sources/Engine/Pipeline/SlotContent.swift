@@ -8,6 +8,14 @@ public struct SlotContent: Sendable, Equatable, Codable {
     public var step: String
     public var updatedAt: Timestamp
 
+    public init(payload: [String: Value], expiresAt: Timestamp?, scenario: String, step: String, updatedAt: Timestamp) {
+        self.payload = payload
+        self.expiresAt = expiresAt
+        self.scenario = scenario
+        self.step = step
+        self.updatedAt = updatedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case payload
         case expiresAt = "expires_at"

@@ -38,7 +38,7 @@ public struct EngineService: Service {
         }
         let consumer = try KafkaConsumer(
             config: KafkaConsumerConfig(
-                client: client, groupId: config.groupId, topics: [config.topics.events], offsetReset: .earliest,
+                client: client, groupId: config.groupId, topics: config.topics.consumed, offsetReset: .earliest,
                 rebalanceStrategy: .eager, maxBatchSize: config.maxBatchSize, maxPollInterval: config.maxPollInterval,
                 sessionTimeout: config.sessionTimeout, revocationTimeout: config.maxPollInterval / 2),
             logger: logger)

@@ -2,7 +2,7 @@ import Synchronization
 
 /// Lets a graceful shutdown wait for the batch in progress: the consumer is closed (which ends
 /// its event stream) only between batches, so the last batch still commits.
-final class ShutdownGate: Sendable {
+public final class ShutdownGate: Sendable {
     private struct State {
         var inBatch = false
         var stopRequested = false
@@ -10,8 +10,10 @@ final class ShutdownGate: Sendable {
 
     private let state = Mutex(State())
 
+    public init() {}
+
     /// False once a stop was requested: the batch is left for the next owner.
-    func beginBatch() -> Bool {
+    public func beginBatch() -> Bool {
         state.withLock {
             guard !$0.stopRequested else { return false }
             $0.inBatch = true
@@ -20,7 +22,7 @@ final class ShutdownGate: Sendable {
     }
 
     /// True when a stop arrived during the batch and the consumer should close now.
-    func endBatch() -> Bool {
+    public func endBatch() -> Bool {
         state.withLock {
             $0.inBatch = false
             return $0.stopRequested
@@ -28,7 +30,7 @@ final class ShutdownGate: Sendable {
     }
 
     /// True when no batch is running and the consumer can close at once.
-    func requestStop() -> Bool {
+    public func requestStop() -> Bool {
         state.withLock {
             $0.stopRequested = true
             return !$0.inBatch

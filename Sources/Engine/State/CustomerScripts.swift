@@ -9,9 +9,12 @@ enum CustomerScripts {
     /// customer, e.g. through producers keying differently, cannot overwrite each other, and
     /// caps hold exactly).
     ///
-    /// KEYS: customer hash, outbox list, slots hash.
+    /// KEYS: customer hash, outbox list, slots hash, then one report hash per report change.
     /// ARGV: version read, state, n offsets, (field, offset)*, n outbox, record*,
-    ///       n slot sets, (slot, content)*, n slot deletes, slot*.
+    ///       n slot sets, (slot, content)*, n slot deletes, slot*, n reports, (field, delta)*.
+    /// Report counters change in the same script as the state, so a replayed input (skipped by
+    /// its offset) never counts twice. They are other keys than the customer's: on Redis Cluster
+    /// this script would need them in the customer's slot (not supported; see ARCHITECTURE.md).
     /// Returns `{0}` when written, `{1, alias}` when the customer is now an alias, `{2}` when it
     /// changed since it was read (nothing written in either case).
     static let commit = RedisScript(
@@ -30,6 +33,8 @@ enum CustomerScripts {
         for _ = 1, n do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]); i = i + 2 end
         n = tonumber(ARGV[i]); i = i + 1
         for _ = 1, n do redis.call('HDEL', KEYS[3], ARGV[i]); i = i + 1 end
+        n = tonumber(ARGV[i]); i = i + 1
+        for r = 1, n do redis.call('HINCRBY', KEYS[3 + r], ARGV[i], ARGV[i + 1]); i = i + 2 end
         return {0}
         """)
 

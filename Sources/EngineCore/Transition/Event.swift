@@ -100,7 +100,7 @@ public struct Event: Sendable, Equatable, Codable {
 /// Delivery feedback from a channel provider about a message the engine sent.
 public struct DeliveryFeedback: Sendable, Equatable, Codable {
     public enum Status: String, Sendable, Codable, CaseIterable {
-        case delivered, failed, opened, clicked, bounced, unsubscribed
+        case delivered, failed, opened, clicked, bounced, complained, unsubscribed
 
         /// The feedback event name scenarios wait on (`Message Delivered`, ...).
         public var eventName: String {
@@ -110,6 +110,7 @@ public struct DeliveryFeedback: Sendable, Equatable, Codable {
             case .opened: "Message Opened"
             case .clicked: "Message Clicked"
             case .bounced: "Message Bounced"
+            case .complained: "Message Complained"
             case .unsubscribed: "Unsubscribed"
             }
         }

@@ -5,7 +5,8 @@ extension EngineConfig {
         self.init(
             groupId: config.engine.groupId,
             topics: EngineTopics(
-                events: config.topics.events, outbound: config.topics.outbound, deadLetter: config.topics.deadLetter),
+                events: config.topics.events, outbound: config.topics.outbound, deadLetter: config.topics.deadLetter,
+                feedback: config.topics.feedback),
             keyPrefix: config.redisKeyPrefix,
             maxBatchSize: config.engine.maxBatchSize,
             timerTick: config.engine.timerTick,

@@ -118,6 +118,23 @@ extension NudgeConfig {
         )
 
         self.rulesDirectory = config.string(forKey: "rules.directory", default: defaults.rulesDirectory)
+        self.connectorsDirectory = config.string(forKey: "connectors.directory", default: defaults.connectorsDirectory)
+
+        let dispatcher = config.scoped(to: "dispatcher")
+        self.dispatcher = DispatcherSettings(
+            groupId: dispatcher.string(forKey: "group_id", default: defaults.dispatcher.groupId),
+            concurrency: try positive(dispatcher, "concurrency", defaults.dispatcher.concurrency, scope: "dispatcher"),
+            maxBatchSize: try positive(dispatcher, "max_batch_size", defaults.dispatcher.maxBatchSize, scope: "dispatcher"),
+            ledgerRetention: try duration(
+                dispatcher, "ledger_retention", defaults.dispatcher.ledgerRetention, scope: "dispatcher"))
+
+        let tracking = config.scoped(to: "tracking")
+        let trackingSecret = tracking.string(forKey: "secret", isSecret: true)
+        if let trackingSecret, trackingSecret.count < 16 {
+            throw ConfigError(key: "tracking.secret", message: "must be at least 16 characters")
+        }
+        self.tracking = TrackingSettings(
+            baseURL: tracking.string(forKey: "base_url", default: defaults.tracking.baseURL), secret: trackingSecret)
         let level = config.string(forKey: "log.level", default: defaults.logLevel.rawValue)
         guard let logLevel = Logger.Level(rawValue: level) else {
             throw ConfigError(key: "log.level", message: "unknown level \(level); use trace, debug, info, warning, error")

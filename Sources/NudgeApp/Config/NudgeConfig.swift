@@ -20,6 +20,10 @@ public struct NudgeConfig: Sendable {
     public var api: APIConfig
     /// Folder of scenario files and `policy.yaml`.
     public var rulesDirectory: String
+    /// Folder of connector files (`*.yaml`) with their templates in `templates/`.
+    public var connectorsDirectory: String
+    public var dispatcher: DispatcherSettings
+    public var tracking: TrackingSettings
     public var logLevel: Logger.Level
 
     public init(
@@ -32,6 +36,9 @@ public struct NudgeConfig: Sendable {
         engine: EngineSettings = EngineSettings(),
         api: APIConfig = APIConfig(),
         rulesDirectory: String = "rules",
+        connectorsDirectory: String = "connectors",
+        dispatcher: DispatcherSettings = DispatcherSettings(),
+        tracking: TrackingSettings = TrackingSettings(),
         logLevel: Logger.Level = .info
     ) {
         self.kafka = kafka
@@ -43,7 +50,45 @@ public struct NudgeConfig: Sendable {
         self.engine = engine
         self.api = api
         self.rulesDirectory = rulesDirectory
+        self.connectorsDirectory = connectorsDirectory
+        self.dispatcher = dispatcher
+        self.tracking = tracking
         self.logLevel = logLevel
+    }
+}
+
+/// The dispatcher's knobs (`dispatcher.*`).
+public struct DispatcherSettings: Sendable, Equatable {
+    public var groupId: String
+    /// Messages of a batch in flight at once.
+    public var concurrency: Int
+    public var maxBatchSize: Int
+    /// How long the dispatch ledger remembers a message: replays and callbacks within it are
+    /// recognised.
+    public var ledgerRetention: Duration
+
+    public init(
+        groupId: String = "nudge-dispatcher", concurrency: Int = 64, maxBatchSize: Int = 500,
+        ledgerRetention: Duration = .seconds(30 * 24 * 3600)
+    ) {
+        self.groupId = groupId
+        self.concurrency = concurrency
+        self.maxBatchSize = maxBatchSize
+        self.ledgerRetention = ledgerRetention
+    }
+}
+
+/// Open/click/unsubscribe tracking (`tracking.*`). Without a secret, links are not rewritten and
+/// the tracking endpoints are off.
+public struct TrackingSettings: Sendable, Equatable {
+    /// The public base URL of this server's `/t/...` endpoints as customers' devices reach it.
+    public var baseURL: String
+    /// HMAC key of the tracking tokens (`NUDGE_TRACKING_SECRET`); the same in every process.
+    public var secret: String?
+
+    public init(baseURL: String = "http://127.0.0.1:8080", secret: String? = nil) {
+        self.baseURL = baseURL
+        self.secret = secret
     }
 }
 

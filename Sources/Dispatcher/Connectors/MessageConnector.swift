@@ -1,0 +1,54 @@
+import EngineCore
+import Engine
+
+/// A message ready for a provider: rendered, addressed, with everything a connector may need.
+public struct RenderedMessage: Sendable {
+    public var message: OutboundMessage
+    /// The rendered template parts (`subject`, `text`, `html`, `title`, `body`, ...).
+    public var parts: [String: String]
+    /// The render context (variables, profile, message, links): connectors render their own
+    /// config templates (URL, body) against it, with `content` and `recipient` added.
+    public var context: [String: Value]
+
+    public init(message: OutboundMessage, parts: [String: String], context: [String: Value]) {
+        self.message = message
+        self.parts = parts
+        self.context = context
+    }
+}
+
+/// What a provider answered when it took a message.
+public struct DeliveryReceipt: Sendable, Equatable {
+    /// The provider's id for the message, which its callbacks refer to.
+    public var providerMessageId: String?
+    public var detail: String?
+
+    public init(providerMessageId: String? = nil, detail: String? = nil) {
+        self.providerMessageId = providerMessageId
+        self.detail = detail
+    }
+}
+
+/// Why a delivery failed. Transient failures are retried and count against the breaker;
+/// permanent ones (a 4xx, a refused recipient, a missing address) are final at once.
+public struct DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case transient
+        case permanent
+    }
+
+    public var kind: Kind
+    public var reason: String
+
+    public static func transient(_ reason: String) -> DeliveryFailure { DeliveryFailure(kind: .transient, reason: reason) }
+    public static func permanent(_ reason: String) -> DeliveryFailure { DeliveryFailure(kind: .permanent, reason: reason) }
+
+    public var description: String { "\(kind == .transient ? "transient" : "permanent"): \(reason)" }
+}
+
+/// A channel connector: hands one rendered message to one provider (or system).
+public protocol MessageConnector: Sendable {
+    var name: String { get }
+    /// `recipient` is the address resolved from the connector's `recipient` path, if it has one.
+    func deliver(_ message: RenderedMessage, recipient: String?) async throws(DeliveryFailure) -> DeliveryReceipt
+}

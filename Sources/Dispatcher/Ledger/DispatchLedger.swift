@@ -1,0 +1,134 @@
+import NudgeRedis
+
+/// What the dispatcher knows about one message id, kept in Redis (AOF) beside the engine's state:
+/// whether it was already handed to a provider, and the facts a provider's callback needs to be
+/// tied back to a customer. This is what makes dispatch idempotent: a replayed outbound record
+/// (a restart before the offset commit, a rebalance) finds its message done and calls nobody.
+public struct DispatchLedger: Sendable {
+    public enum Status: String, Sendable {
+        /// Handed to a connector; the outcome is not recorded yet (or the process died meanwhile).
+        case sending
+        case sent
+        case failed
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public var messageId: String
+        public var status: Status
+        public var attempts: Int
+        public var customerId: String
+        public var channel: String
+        public var scenario: String
+        public var step: String
+        public var connector: String?
+        public var providerMessageId: String?
+        public var reason: String?
+        /// The subscription group (topic) of the message, for unsubscribe feedback.
+        public var topic: String?
+    }
+
+    /// Outcome of `begin`.
+    public enum Begin: Sendable, Equatable {
+        /// Go ahead; `attempt` > 1 means an earlier dispatch of it was cut short (crash).
+        case proceed(attempt: Int)
+        /// Already sent or failed: nothing to do.
+        case done(Entry)
+    }
+
+    /// KEYS: message hash. ARGV: ttl ms, customer, channel, scenario, step, topic.
+    /// Returns {0, attempt} to proceed, {1} when already finished.
+    static let beginScript = RedisScript(
+        """
+        local status = redis.call('HGET', KEYS[1], 's')
+        if status == 'sent' or status == 'failed' then return {1} end
+        local attempt = redis.call('HINCRBY', KEYS[1], 'n', 1)
+        redis.call('HSET', KEYS[1], 's', 'sending', 'c', ARGV[2], 'ch', ARGV[3], 'sc', ARGV[4], 'st', ARGV[5], 'tp', ARGV[6])
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        return {0, attempt}
+        """)
+
+    /// KEYS: message hash, provider index key (or the message hash again when there is no
+    /// provider id). ARGV: ttl ms, status, connector, provider id, reason, message id.
+    static let completeScript = RedisScript(
+        """
+        redis.call('HSET', KEYS[1], 's', ARGV[2], 'k', ARGV[3], 'p', ARGV[4], 'r', ARGV[5])
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[1]) end
+        return 0
+        """)
+
+    private let redis: RedisClient
+    private let prefix: String
+    /// How long a message's entry is kept: the window in which replays are recognised and
+    /// callbacks can be tied to a customer.
+    private let retention: Duration
+
+    public init(redis: RedisClient, keyPrefix: String, retention: Duration = .seconds(30 * 24 * 3600)) {
+        self.redis = redis
+        self.prefix = keyPrefix
+        self.retention = retention
+    }
+
+    /// Each message is its own hash tag: entries spread over a Redis Cluster.
+    func messageKey(_ messageId: String) -> String { "\(prefix):dispatch:{\(messageId)}" }
+    func providerKey(connector: String, providerMessageId: String) -> String {
+        "\(prefix):provider:{\(connector)}:\(providerMessageId)"
+    }
+
+    private var ttlMilliseconds: Int { Int(retention.components.seconds * 1000) }
+
+    public func begin(
+        messageId: String, customerId: String, channel: String, scenario: String, step: String, topic: String?
+    ) async throws -> Begin {
+        let reply = try await redis.eval(
+            Self.beginScript, keys: [RedisArgument(messageKey(messageId))],
+            args: [
+                RedisArgument(ttlMilliseconds), RedisArgument(customerId), RedisArgument(channel), RedisArgument(scenario),
+                RedisArgument(step), RedisArgument(topic ?? ""),
+            ]
+        ).throwingError()
+        let parts = reply.array ?? []
+        if parts.first?.int == 0 { return .proceed(attempt: parts.count > 1 ? parts[1].int ?? 1 : 1) }
+        guard let entry = try await entry(messageId: messageId) else {
+            throw DispatchError.ledger("message \(messageId) finished but its entry is gone")
+        }
+        return .done(entry)
+    }
+
+    public func complete(
+        messageId: String, status: Status, connector: String, providerMessageId: String?, reason: String?
+    ) async throws {
+        let messageKey = messageKey(messageId)
+        let indexKey = providerMessageId.map { providerKey(connector: connector, providerMessageId: $0) } ?? messageKey
+        _ = try await redis.eval(
+            Self.completeScript, keys: [RedisArgument(messageKey), RedisArgument(indexKey)],
+            args: [
+                RedisArgument(ttlMilliseconds), RedisArgument(status.rawValue), RedisArgument(connector),
+                RedisArgument(providerMessageId ?? ""), RedisArgument(reason ?? ""), RedisArgument(messageId),
+            ]
+        ).throwingError()
+    }
+
+    public func entry(messageId: String) async throws -> Entry? {
+        let reply = try await redis.send(RedisCommand("HGETALL", messageKey(messageId))).throwingError()
+        var fields: [String: String] = [:]
+        let elements = reply.array ?? []
+        var index = 0
+        while index + 1 < elements.count {
+            if let name = elements[index].string { fields[name] = elements[index + 1].string ?? "" }
+            index += 2
+        }
+        guard let raw = fields["s"], let status = Status(rawValue: raw), let customerId = fields["c"] else { return nil }
+        func nonEmpty(_ key: String) -> String? { fields[key].flatMap { $0.isEmpty ? nil : $0 } }
+        return Entry(
+            messageId: messageId, status: status, attempts: Int(fields["n"] ?? "") ?? 0, customerId: customerId,
+            channel: fields["ch"] ?? "", scenario: fields["sc"] ?? "", step: fields["st"] ?? "",
+            connector: nonEmpty("k"), providerMessageId: nonEmpty("p"), reason: nonEmpty("r"), topic: nonEmpty("tp"))
+    }
+
+    /// Our message id for a provider's id, as recorded when the provider took the message.
+    public func messageId(connector: String, providerMessageId: String) async throws -> String? {
+        try await redis.send(RedisCommand("GET", providerKey(connector: connector, providerMessageId: providerMessageId)))
+            .throwingError().string
+    }
+}

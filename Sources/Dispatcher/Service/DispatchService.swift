@@ -1,0 +1,158 @@
+import Engine
+import EngineCore
+import Foundation
+import Logging
+import NudgeKafka
+import ServiceLifecycle
+
+/// How the dispatcher consumes the outbound topic.
+public struct DispatchServiceConfig: Sendable {
+    public var groupId: String
+    public var outboundTopic: String
+    /// Messages of one batch in flight at once (providers answer in tens of milliseconds; a
+    /// serial dispatcher would be bounded by their latency, not by anything of ours).
+    public var concurrency: Int
+    public var maxBatchSize: Int
+    public var sessionTimeout: Duration
+    public var maxPollInterval: Duration
+    /// Pause before a batch is retried after Redis or PostgreSQL failed; doubles up to 5 s.
+    public var retryBackoff: Duration
+
+    public init(
+        groupId: String = "nudge-dispatcher", outboundTopic: String, concurrency: Int = 64, maxBatchSize: Int = 500,
+        sessionTimeout: Duration = .seconds(10), maxPollInterval: Duration = .seconds(300),
+        retryBackoff: Duration = .milliseconds(200)
+    ) {
+        self.groupId = groupId
+        self.outboundTopic = outboundTopic
+        self.concurrency = max(1, concurrency)
+        self.maxBatchSize = maxBatchSize
+        self.sessionTimeout = sessionTimeout
+        self.maxPollInterval = maxPollInterval
+        self.retryBackoff = retryBackoff
+    }
+}
+
+/// `nudge dispatch`: consumes the outbound topic in a consumer group, dispatches each batch's
+/// messages concurrently, writes their statuses to the message log, and only then commits the
+/// offsets. A crash anywhere replays the uncommitted records; the dispatch ledger turns each
+/// replayed message that already reached its provider into a log entry and nothing else.
+public struct DispatchService: Service {
+    let config: DispatchServiceConfig
+    let kafka: KafkaConfig
+    let dispatcher: MessageDispatcher
+    let messageLog: any MessageLog
+    let metrics: DispatchMetrics
+    let logger: Logger
+
+    public init(
+        config: DispatchServiceConfig, kafka: KafkaConfig, dispatcher: MessageDispatcher, messageLog: any MessageLog,
+        metrics: DispatchMetrics = DispatchMetrics(), logger: Logger
+    ) {
+        self.config = config
+        self.kafka = kafka
+        self.dispatcher = dispatcher
+        self.messageLog = messageLog
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var client = kafka
+        if client.properties["fetch.wait.max.ms"] == nil { client.properties["fetch.wait.max.ms"] = "10" }
+        let consumer = try KafkaConsumer(
+            config: KafkaConsumerConfig(
+                client: client, groupId: config.groupId, topics: [config.outboundTopic], offsetReset: .earliest,
+                rebalanceStrategy: .eager, maxBatchSize: config.maxBatchSize, maxPollInterval: config.maxPollInterval,
+                sessionTimeout: config.sessionTimeout, revocationTimeout: config.maxPollInterval / 2),
+            logger: logger)
+        let gate = ShutdownGate()
+        logger.info("dispatcher started", metadata: [DispatchLogKeys.topic: "\(config.outboundTopic)"])
+        defer { logger.info("dispatcher stopped") }
+        do {
+            try await withGracefulShutdownHandler {
+                for try await event in consumer.events {
+                    switch event {
+                    case .assigned:
+                        break
+                    case .revoked(_, let revocation):
+                        // Batches finish before the next poll, so nothing of a revoked partition is in flight.
+                        revocation.acknowledge()
+                    case .messages(let messages):
+                        guard gate.beginBatch() else { continue }
+                        try await process(messages)
+                        try await consumer.commit(Self.nextOffsets(messages))
+                        if gate.endBatch() { await consumer.close() }
+                    }
+                }
+            } onGracefulShutdown: {
+                if gate.requestStop() { Task { await consumer.close() } }
+            }
+        } catch {
+            await consumer.close()
+            if !(error is CancellationError) {
+                logger.error("dispatcher stopped on error", metadata: [DispatchLogKeys.error: "\(error)"])
+            }
+            throw error
+        }
+        await consumer.close()
+    }
+
+    /// Dispatches a batch until it went through; retries (with backoff) what Redis or
+    /// PostgreSQL refused. Providers are never called twice for a message: the ledger knows.
+    func process(_ records: [KafkaMessage]) async throws {
+        let start = ContinuousClock.now
+        var messages: [OutboundMessage] = []
+        for record in records {
+            metrics.records.increment()
+            do {
+                messages.append(try JSONDecoder().decode(OutboundMessage.self, from: Data(record.value)))
+            } catch {
+                // Only the engine writes this topic; a record it cannot have written is logged and skipped.
+                logger.error(
+                    "undecodable outbound record skipped",
+                    metadata: [DispatchLogKeys.topic: "\(record.topic)/\(record.partition)@\(record.offset)", DispatchLogKeys.error: "\(error)"])
+            }
+        }
+        var backoff = config.retryBackoff
+        while true {
+            do {
+                let entries = try await dispatchAll(messages)
+                try await messageLog.record(entries)
+                FailPoint.afterDispatchBatch.check()
+                metrics.batchSeconds.recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
+                return
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                logger.warning("dispatch batch failed; retrying", metadata: [DispatchLogKeys.error: "\(error)"])
+                try await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+    }
+
+    /// Runs the dispatcher over the messages, at most `concurrency` at a time.
+    private func dispatchAll(_ messages: [OutboundMessage]) async throws -> [MessageLogEntry] {
+        let dispatcher = self.dispatcher
+        return try await withThrowingTaskGroup(of: [MessageLogEntry].self) { group in
+            var entries: [MessageLogEntry] = []
+            var next = messages.makeIterator()
+            for _ in 0..<config.concurrency {
+                guard let message = next.next() else { break }
+                group.addTask { try await dispatcher.dispatch(message) }
+            }
+            while let done = try await group.next() {
+                entries += done
+                if let message = next.next() { group.addTask { try await dispatcher.dispatch(message) } }
+            }
+            return entries
+        }
+    }
+
+    static func nextOffsets(_ messages: [KafkaMessage]) -> [KafkaTopicPartitionOffset] {
+        var next: [KafkaTopicPartition: KafkaTopicPartitionOffset] = [:]
+        for message in messages { next[message.topicPartition] = message.nextOffset }
+        return Array(next.values)
+    }
+}

@@ -1,0 +1,143 @@
+import Engine
+import EngineCore
+import Feedback
+import Logging
+
+/// What happens to one outbound record: the policy's other decisions are logged; a message to
+/// send is claimed in the ledger (a replay finds it done and stops there), rendered, addressed
+/// and handed to its channel's connector chain; the outcome goes to the ledger and the log.
+public struct MessageDispatcher: Sendable {
+    let renderer: MessageRenderer
+    /// Connector chains by channel.
+    let chains: [String: ConnectorChain]
+    let ledger: DispatchLedger
+    let metrics: DispatchMetrics
+    let logger: Logger
+    let now: @Sendable () -> Timestamp
+
+    public init(
+        renderer: MessageRenderer, chains: [String: ConnectorChain], ledger: DispatchLedger,
+        metrics: DispatchMetrics = DispatchMetrics(), logger: Logger,
+        now: @escaping @Sendable () -> Timestamp = { .wallClock() }
+    ) {
+        self.renderer = renderer
+        self.chains = chains
+        self.ledger = ledger
+        self.metrics = metrics
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Handles one message and returns its message-log entries. Throws only when the ledger
+    /// (Redis) is unreachable: the batch is then retried, and the ledger keeps the retry from
+    /// sending anything twice.
+    public func dispatch(_ message: OutboundMessage) async throws -> [MessageLogEntry] {
+        func entry(
+            _ status: MessageStatus, reason: String? = nil, connector: String? = nil, providerId: String? = nil,
+            at: Timestamp? = nil, key: String? = nil, detail: [String: String] = [:]
+        ) -> MessageLogEntry {
+            logEntry(message, status, reason: reason, connector: connector, providerId: providerId, at: at, key: key, detail: detail)
+        }
+
+        if message.policy.hasPrefix("suppressed:") {
+            metrics.count(connector: "none", status: .suppressed)
+            return [entry(.suppressed, reason: String(message.policy.dropFirst("suppressed:".count)), at: message.createdAt)]
+        }
+        if message.policy.hasPrefix("deferred:") {
+            return [
+                entry(
+                    .deferred, reason: String(message.policy.dropFirst("deferred:".count)), at: message.createdAt,
+                    key: "deferred@\(message.createdAt.milliseconds)")
+            ]
+        }
+        guard message.policy == "sent" else {
+            return [entry(.failed, reason: "unknown policy decision \(message.policy)", at: message.createdAt)]
+        }
+
+        let queued = entry(.queued, at: message.createdAt)
+        let begin = try await ledger.begin(
+            messageId: message.messageId, customerId: message.customerId, channel: message.channel,
+            scenario: message.scenario, step: message.step, topic: message.subscription)
+        let attempt: Int
+        switch begin {
+        case .done(let done):
+            // A replay: the provider already has it (or it failed for good). Log what the ledger
+            // knows, in case the crash came before the log write; call nobody.
+            metrics.replaysSkipped.increment()
+            let status: MessageStatus = done.status == .sent ? .sent : .failed
+            return [queued, entry(status, reason: done.reason, connector: done.connector, providerId: done.providerMessageId)]
+        case .proceed(let number):
+            attempt = number
+        }
+
+        let rendered: RenderedMessage
+        do {
+            rendered = try renderer.render(message)
+        } catch {
+            return [queued, try await fail(message, reason: error.reason)]
+        }
+        guard let chain = chains[message.channel] else {
+            return [queued, try await fail(message, reason: "no connector for channel \(message.channel)")]
+        }
+
+        let context = Value.object(rendered.context)
+        let outcome = try await chain.deliver(rendered) { config in
+            guard let path = config.recipient else { return .notNeeded }
+            guard let parsed = try? JSONPath(path), let address = parsed.text(in: context), !address.isEmpty else {
+                return .missing(path: path)
+            }
+            return .address(address)
+        }
+        var detail: [String: String] = ["attempts": String(outcome.attempts)]
+        if let fellBack = outcome.fellBackFrom {
+            detail["fallback_from"] = fellBack.connector
+            detail["fallback_reason"] = fellBack.reason
+        }
+        if attempt > 1 { detail["resumed_after_interruption"] = "true" }
+        switch outcome.result {
+        case .sent(let receipt):
+            FailPoint.afterProviderCall.check()
+            try await ledger.complete(
+                messageId: message.messageId, status: .sent, connector: outcome.connector,
+                providerMessageId: receipt.providerMessageId, reason: nil)
+            metrics.count(connector: outcome.connector, status: .sent)
+            return [queued, entry(.sent, connector: outcome.connector, providerId: receipt.providerMessageId, detail: detail)]
+        case .failed(let failure):
+            logger.warning(
+                "message not delivered",
+                metadata: [
+                    DispatchLogKeys.messageId: "\(message.messageId)", DispatchLogKeys.customerId: "\(message.customerId)",
+                    DispatchLogKeys.connector: "\(outcome.connector)", DispatchLogKeys.error: "\(failure.reason)",
+                ])
+            try await ledger.complete(
+                messageId: message.messageId, status: .failed, connector: outcome.connector, providerMessageId: nil,
+                reason: failure.reason)
+            metrics.count(connector: outcome.connector, status: .failed)
+            return [queued, entry(.failed, reason: failure.reason, connector: outcome.connector, detail: detail)]
+        }
+    }
+
+    /// A message that cannot reach any provider (no template, no connector): final at once.
+    private func fail(_ message: OutboundMessage, reason: String) async throws -> MessageLogEntry {
+        logger.warning(
+            "message failed before any provider",
+            metadata: [
+                DispatchLogKeys.messageId: "\(message.messageId)", DispatchLogKeys.customerId: "\(message.customerId)",
+                DispatchLogKeys.error: "\(reason)",
+            ])
+        try await ledger.complete(
+            messageId: message.messageId, status: .failed, connector: "none", providerMessageId: nil, reason: reason)
+        metrics.count(connector: "none", status: .failed)
+        return logEntry(message, .failed, reason: reason)
+    }
+
+    private func logEntry(
+        _ message: OutboundMessage, _ status: MessageStatus, reason: String? = nil, connector: String? = nil,
+        providerId: String? = nil, at: Timestamp? = nil, key: String? = nil, detail: [String: String] = [:]
+    ) -> MessageLogEntry {
+        MessageLogEntry(
+            messageId: message.messageId, customerId: message.customerId, message: MessageLogEntry.Message(message),
+            status: status, reason: reason, connector: connector, providerMessageId: providerId, at: at ?? now(),
+            entryKey: key, detail: detail)
+    }
+}

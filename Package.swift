@@ -84,6 +84,16 @@ let package = Package(
             dependencies: ["EngineCore"],
             swiftSettings: swiftSettings
         ),
+        // Message templates for the dispatcher: a strict Mustache subset over `Value`, and the catalog
+        // read from connectors/templates.
+        .target(
+            name: "MessageTemplates",
+            dependencies: [
+                "EngineCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Dispatcher: what stands between the outbound topic and the providers (rate limits first).
         .target(
             name: "Dispatcher",
@@ -210,6 +220,11 @@ let package = Package(
         .testTarget(
             name: "DispatcherTests",
             dependencies: ["Dispatcher"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MessageTemplatesTests",
+            dependencies: ["MessageTemplates", "EngineCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -265,6 +265,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MessageTemplatesTests",
+            dependencies: ["MessageTemplates", "EngineCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ScenarioStoreTests",
             dependencies: [
                 "ScenarioStore",

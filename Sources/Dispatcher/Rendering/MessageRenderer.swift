@@ -5,8 +5,7 @@ import MessageTemplates
 
 /// Renders an outbound message's template for its channel. The render context is the send's
 /// `variables` (evaluated by the engine from event, profile and instance) at the top level, plus
-/// `profile` (the customer's traits), `message` (`id`, `scenario`, `step`, `channel`,
-/// `template`) and `links.unsubscribe` when tracking is configured. A variable the template
+/// `profile`, `message` and `links.unsubscribe` (`MessageContext`, docs/templates.md). A variable the template
 /// needs and the context lacks fails the message; it never goes out with a hole in it.
 public struct MessageRenderer: Sendable {
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -36,18 +35,14 @@ public struct MessageRenderer: Sendable {
     }
 
     func context(for message: OutboundMessage) -> [String: Value] {
-        var context = message.variables
-        context["profile"] = .object(message.profile)
-        context["message"] = .object([
-            "id": .string(message.messageId), "scenario": .string(message.scenario), "step": .string(message.step),
-            "channel": .string(message.channel), "template": .string(message.template),
-        ])
-        if let links {
-            let unsubscribe = links.unsubscribe(
-                messageId: message.messageId, customerId: message.customerId, channel: message.channel,
-                topic: message.subscription)
-            context["links"] = .object(["unsubscribe": .string(unsubscribe)])
-        }
-        return context
+        let unsubscribe = links?.unsubscribe(
+            messageId: message.messageId, customerId: message.customerId, channel: message.channel,
+            topic: message.subscription)
+        let context = MessageContext(
+            variables: message.variables, profile: message.profile,
+            message: .init(id: message.messageId, scenario: message.scenario, step: message.step, channel: message.channel),
+            unsubscribeLink: unsubscribe)
+        guard case .object(let root) = context.value else { return message.variables }
+        return root
     }
 }

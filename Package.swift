@@ -261,7 +261,21 @@ let package = Package(
         ),
         .testTarget(
             name: "DispatcherTests",
-            dependencies: ["Dispatcher"],
+            dependencies: [
+                "Dispatcher",
+                "Feedback",
+                "Engine",
+                "EngineCore",
+                "MessageTemplates",
+                "NudgeTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FeedbackTests",
+            dependencies: ["Feedback", "EngineCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

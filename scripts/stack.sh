@@ -3,6 +3,7 @@
 #   tansu  (Kafka protocol, in-memory storage)  NUDGE_KAFKA_PORT     default 19092
 #   redis  (AOF on)                              NUDGE_REDIS_PORT     default 16379
 #   postgres (own cluster via initdb/pg_ctl)     NUDGE_POSTGRES_PORT  default 15432
+#   mail   (aiosmtpd sink, Maildir .data/mail)   NUDGE_MAIL_PORT      default 12525
 # Data and logs live under .data/ (git-ignored). `stack.sh env` prints the variables that point
 # Nudge and its tests at these services.
 #   usage: scripts/stack.sh start|stop|restart|status|env [service...]
@@ -14,6 +15,7 @@ tools="$root/.tools"
 kafka_port="${NUDGE_KAFKA_PORT:-19092}"
 redis_port="${NUDGE_REDIS_PORT:-16379}"
 pg_port="${NUDGE_POSTGRES_PORT:-15432}"
+mail_port="${NUDGE_MAIL_PORT:-12525}"
 pg_user=nudge
 pg_db=nudge
 pg_password=nudge
@@ -118,6 +120,29 @@ stop_postgres() {
     fi
 }
 
+# A local mail sink for the email connector (connectors/email.yaml): every message the
+# dispatcher sends lands as a file in .data/mail/maildir/new. Debian's python3-aiosmtpd, run by
+# Debian's python (the one on PATH may be another).
+mail_up() { (exec 3<>"/dev/tcp/127.0.0.1/$mail_port") 2>/dev/null; }
+
+start_mail() {
+    mkdir -p "$data/mail"
+    if ! mail_up; then
+        nohup /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$mail_port" -c aiosmtpd.handlers.Mailbox \
+            "$data/mail/maildir" >"$data/mail/aiosmtpd.log" 2>&1 &
+        echo $! >"$data/mail/aiosmtpd.pid"
+    fi
+    wait_for "mail sink on 127.0.0.1:$mail_port" 20 mail_up
+}
+
+stop_mail() {
+    if pid_alive "$data/mail/aiosmtpd.pid"; then
+        kill "$(cat "$data/mail/aiosmtpd.pid")" || true
+        log "mail sink stopped"
+    fi
+    rm -f "$data/mail/aiosmtpd.pid"
+}
+
 print_env() {
     cat <<ENV
 export NUDGE_KAFKA_BROKERS=127.0.0.1:$kafka_port
@@ -128,6 +153,8 @@ export NUDGE_POSTGRES_PORT=$pg_port
 export NUDGE_POSTGRES_USER=$pg_user
 export NUDGE_POSTGRES_PASSWORD=$pg_password
 export NUDGE_POSTGRES_DATABASE=$pg_db
+export SMTP_HOST=127.0.0.1
+export SMTP_PORT=$mail_port
 ENV
 }
 
@@ -135,16 +162,17 @@ status() {
     pid_alive "$data/kafka/tansu.pid" && log "kafka: running on $kafka_port" || log "kafka: stopped"
     redis-cli -p "$redis_port" ping >/dev/null 2>&1 && log "redis: running on $redis_port" || log "redis: stopped"
     pg_isready -h 127.0.0.1 -p "$pg_port" >/dev/null 2>&1 && log "postgres: running on $pg_port" || log "postgres: stopped"
+    mail_up && log "mail sink: running on $mail_port" || log "mail sink: stopped"
 }
 
 command="${1:-}"; shift || true
 services=("$@")
-[ ${#services[@]} -gt 0 ] || services=(kafka redis postgres)
+[ ${#services[@]} -gt 0 ] || services=(kafka redis postgres mail)
 case "$command" in
     start) for s in "${services[@]}"; do "start_$s"; done ;;
     stop) for s in "${services[@]}"; do "stop_$s"; done ;;
     restart) for s in "${services[@]}"; do "stop_$s"; "start_$s"; done ;;
     status) status ;;
     env) print_env ;;
-    *) echo "usage: $0 start|stop|restart|status|env [kafka|redis|postgres ...]" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|restart|status|env [kafka|redis|postgres|mail ...]" >&2; exit 2 ;;
 esac

@@ -79,7 +79,11 @@ public struct NudgeApplication: Sendable {
                 logger: logger)
         }
         // Connectors and templates: the dispatcher sends with them, the API takes their callbacks.
-        let dispatch = postgres == nil ? nil : try DispatcherAssembly.load(config: config, catalog: rules.catalog)
+        let dispatch =
+            postgres == nil
+            ? nil
+            : try DispatcherAssembly.load(
+                config: config, catalog: rules.catalog, dispatching: components.contains(.dispatcher))
         if postgres != nil, config.tracking.secret == nil {
             logger.warning("tracking.secret is not set: links are not tracked and /t/... is off")
         }

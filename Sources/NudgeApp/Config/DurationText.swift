@@ -1,6 +1,6 @@
 import Foundation
 
-/// Durations in configuration files: an integer with a unit, `250ms`, `5s`, `2m`, `1h`.
+/// Durations in configuration files: an integer with a unit, `250ms`, `5s`, `2m`, `1h`, `30d`.
 enum DurationText {
     static func parse(_ text: String) -> Duration? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -11,6 +11,7 @@ enum DurationText {
         case "s": return .seconds(amount)
         case "m": return .seconds(amount * 60)
         case "h": return .seconds(amount * 3600)
+        case "d": return .seconds(amount * 86_400)
         default: return nil
         }
     }

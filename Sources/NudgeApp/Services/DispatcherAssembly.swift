@@ -25,13 +25,19 @@ struct DispatcherAssembly {
         var description: String { "the dispatcher cannot start:\n" + lines.joined(separator: "\n") }
     }
 
-    static func load(config: NudgeConfig, catalog: ScenarioCatalog) throws -> DispatcherAssembly {
+    /// `dispatching`: this process sends (templates are loaded and every send step of the
+    /// catalog checked); otherwise only the connectors are read (the API takes their callbacks).
+    static func load(config: NudgeConfig, catalog: ScenarioCatalog, dispatching: Bool) throws -> DispatcherAssembly {
         let connectors: [ConnectorConfig]
         do {
             connectors = try ConnectorConfigLoader().load(directory: config.connectorsDirectory)
         } catch {
             throw Problems(lines: error.errors.map(\.description))
         }
+        let links = config.tracking.secret.map {
+            TrackingLinks(baseURL: config.tracking.baseURL, signer: TrackingTokenSigner(secret: $0))
+        }
+        guard dispatching else { return DispatcherAssembly(connectors: connectors, templates: TemplateCatalog([]), links: links) }
         let templateDirectory = (config.connectorsDirectory as NSString).appendingPathComponent("templates")
         let templates: TemplateCatalog
         do {
@@ -51,9 +57,6 @@ struct DispatcherAssembly {
             }
         }
         guard problems.isEmpty else { throw Problems(lines: Array(Set(problems)).sorted()) }
-        let links = config.tracking.secret.map {
-            TrackingLinks(baseURL: config.tracking.baseURL, signer: TrackingTokenSigner(secret: $0))
-        }
         return DispatcherAssembly(connectors: connectors, templates: templates, links: links)
     }
 

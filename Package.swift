@@ -231,6 +231,7 @@ let package = Package(
                 "NudgePostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -303,6 +304,8 @@ let package = Package(
             dependencies: [
                 "Engine",
                 "NudgeApp",
+                "Feedback",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "ScenarioStore",
                 "NudgeTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),

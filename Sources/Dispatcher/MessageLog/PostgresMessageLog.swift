@@ -23,6 +23,15 @@ public struct PostgresMessageLog: MessageLog {
         let withMessage = entries.filter { $0.message != nil }
         let messageIds = Array(Set(entries.map(\.messageId)))
         try await client.withTransaction(logger: logger) { connection in
+            // Writers of one message take turns: the dispatcher's row and a provider's callback
+            // can arrive at the same moment, and each must see the other's history when it
+            // recomputes the status. Locks in hash order cannot deadlock.
+            _ = try await connection.query(
+                """
+                SELECT pg_advisory_xact_lock(h) FROM (
+                    SELECT DISTINCT hashtext(id) AS h FROM unnest(\(messageIds)) AS id ORDER BY h
+                ) locks
+                """, logger: logger)
             if !withMessage.isEmpty {
                 try await Self.insertMessages(withMessage, connection, logger)
             }

@@ -264,6 +264,7 @@ let package = Package(
             name: "DispatcherTests",
             dependencies: [
                 "Dispatcher",
+                "NudgeApp",
                 "Feedback",
                 "Engine",
                 "EngineCore",

@@ -77,14 +77,17 @@ extension CallbackMapping {
         switch value {
         case .string(let text)?:
             if let parsed = ISO8601.parse(text) { return parsed }
-            return Int64(text).map(epoch)
+            return Int64(text).flatMap(epoch)
         case .int(let number)?: return epoch(number)
-        case .double(let number)?: return epoch(Int64(number))
+        case .double(let number)?: return Int64(exactly: number.rounded(.towardZero)).flatMap(epoch)
         default: return nil
         }
     }
 
-    private static func epoch(_ number: Int64) -> Timestamp {
-        number < 100_000_000_000 ? Timestamp(milliseconds: number * 1000) : Timestamp(milliseconds: number)
+    /// Nil when seconds are too far from the epoch to be milliseconds: a provider's garbage, not a trap.
+    private static func epoch(_ number: Int64) -> Timestamp? {
+        guard number < 100_000_000_000 else { return Timestamp(milliseconds: number) }
+        let (milliseconds, overflow) = number.multipliedReportingOverflow(by: 1000)
+        return overflow ? nil : Timestamp(milliseconds: milliseconds)
     }
 }

@@ -45,8 +45,11 @@ public struct CallbackSignature: Sendable {
         if let timestampHeader = config.timestampHeader {
             guard let stamp = header(timestampHeader) else { throw .missingTimestamp(header: timestampHeader) }
             guard let seconds = Int64(stamp.trimmingCharacters(in: .whitespaces)) else { throw .stale }
-            let tolerance = config.tolerance.components.seconds
-            guard abs(now.milliseconds / 1000 - seconds) <= tolerance else { throw .stale }
+            // The header is the sender's and not yet authenticated: subtract without trapping.
+            let (difference, overflow) = (now.milliseconds / 1000).subtractingReportingOverflow(seconds)
+            guard !overflow, difference.magnitude <= config.tolerance.components.seconds.magnitude else {
+                throw .stale
+            }
             content.append(contentsOf: Array(stamp.utf8) + [UInt8(ascii: ".")])
         }
         content.append(contentsOf: body)

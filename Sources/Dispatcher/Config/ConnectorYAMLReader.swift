@@ -76,8 +76,9 @@ final class ConnectorYAMLReader {
             }
         }
         settings.requireTLS = fields["require_tls"].flatMap { bool($0, "require_tls") } ?? true
-        settings.username = fields["username"].flatMap { string($0, "username") }
-        settings.password = fields["password"].flatMap { string($0, "password") }
+        // `${SMTP_USER:-}` leaves these empty: no AUTH then.
+        settings.username = fields["username"].flatMap { string($0, "username") }.flatMap { $0.isEmpty ? nil : $0 }
+        settings.password = fields["password"].flatMap { string($0, "password") }.flatMap { $0.isEmpty ? nil : $0 }
         settings.caFile = fields["ca_file"].flatMap { string($0, "ca_file") }
         settings.replyTo = fields["reply_to"].flatMap { string($0, "reply_to") }
         settings.messageIdDomain = fields["message_id_domain"].flatMap { string($0, "message_id_domain") } ?? "nudge.local"
@@ -270,7 +271,7 @@ final class ConnectorYAMLReader {
             } else if parts.count == 2 {
                 output += parts[1]
             } else {
-                report(node, "\(field) uses the environment variable \(variable), which is not set")
+                report(node, "\(field) uses the environment variable \(variable), which is not set or empty")
             }
             text = String(text[text.index(after: end)...])
         }

@@ -49,6 +49,14 @@ public final class CircuitBreaker: Sendable {
         state.withLock { $0 = .closed(failures: 0) }
     }
 
+    /// A call that ended without a verdict on the provider's health (a permanent failure, a wait
+    /// that threw): releases a half-open trial so that the next call can be one; otherwise nothing.
+    public func recordNeutral(now: ContinuousClock.Instant) {
+        state.withLock { state in
+            if case .halfOpen = state { state = .open(until: now) }
+        }
+    }
+
     /// A transient failure (5xx, timeout, unreachable). Permanent ones (4xx) say nothing about the
     /// provider's health and are not recorded.
     public func recordFailure(now: ContinuousClock.Instant) {

@@ -124,7 +124,12 @@ public struct ConnectorChain: Sendable {
                 guard route.breaker.allow(now: .now) else { break }
             }
             if let limit = route.config.rateLimit, let rateLimiter {
-                try await rateLimiter.acquire(connector: route.config.name, limit: limit)
+                do {
+                    try await rateLimiter.acquire(connector: route.config.name, limit: limit)
+                } catch {
+                    route.breaker.recordNeutral(now: .now)
+                    throw error
+                }
             }
             attempts += 1
             do {
@@ -133,7 +138,10 @@ public struct ConnectorChain: Sendable {
                 return (.success(receipt), attempts)
             } catch {
                 failure = error
-                guard error.kind == .transient else { return (.failure(error), attempts) }
+                guard error.kind == .transient else {
+                    route.breaker.recordNeutral(now: .now)
+                    return (.failure(error), attempts)
+                }
                 route.breaker.recordFailure(now: .now)
                 logger.warning(
                     "delivery attempt failed",

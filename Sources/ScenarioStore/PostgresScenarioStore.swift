@@ -10,8 +10,8 @@ import PostgresNIO
 /// change the scenario as a whole. Every change bumps the catalog revision in the same
 /// transaction, which running engines poll to reload.
 public struct PostgresScenarioStore: Sendable {
-    private let client: PostgresClient
-    private let logger: Logger
+    let client: PostgresClient
+    let logger: Logger
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -19,7 +19,13 @@ public struct PostgresScenarioStore: Sendable {
     }
 
     /// Validates and deploys one scenario file. `file` names it in error messages.
-    public func deploy(yaml: String, file: String, by actor: String) async throws -> DeployOutcome {
+    /// - `baseVersion`: the version the deployer started from; when the scenario has moved on
+    ///   since (someone else deployed), the deploy is refused (`staleBase`). 0 means "new scenario".
+    /// - `enforcingLock`: refuse (`locked`) while another actor holds the scenario's edit lock.
+    ///   The API enforces locks; `nudge deploy` and the rules folder seed are operator paths.
+    public func deploy(
+        yaml: String, file: String, by actor: String, baseVersion: Int? = nil, enforcingLock: Bool = false
+    ) async throws -> DeployOutcome {
         let scenario: Scenario
         switch ScenarioLoader.load(yaml: yaml, file: file) {
         case .success(let loaded): scenario = loaded
@@ -35,6 +41,12 @@ public struct PostgresScenarioStore: Sendable {
         return try await withTransaction { connection in
             // Serializes deploys of one scenario id.
             _ = try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(id)))", logger: logger)
+            if enforcingLock, let lock = try await Self.activeLock(id, connection, logger, forUpdate: true),
+                lock.holder != actor
+            {
+                throw ScenarioStoreError(
+                    .locked, "\(id) is being edited by \(lock.holder) until \(lock.expiresAt)", lock: lock)
+            }
             let existing = try await connection.query(
                 "SELECT version, checksum FROM scenario_versions WHERE scenario_id = \(id) ORDER BY version DESC",
                 logger: logger)
@@ -50,6 +62,12 @@ public struct PostgresScenarioStore: Sendable {
                     }
                     return .unchanged(id: id, version: version)
                 }
+            }
+            if let baseVersion, baseVersion != highest {
+                throw ScenarioStoreError(
+                    .staleBase,
+                    "\(file): based on version \(baseVersion) of \(id), but it is at version \(highest) now; "
+                        + "start again from version \(highest)")
             }
             guard version > highest else {
                 throw ScenarioStoreError(
@@ -142,7 +160,7 @@ public struct PostgresScenarioStore: Sendable {
         return 0
     }
 
-    private func withTransaction<T: Sendable>(
+    func withTransaction<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         let logger = self.logger
@@ -155,15 +173,21 @@ public struct PostgresScenarioStore: Sendable {
         }
     }
 
-    private static func bumpRevision(_ connection: PostgresConnection, _ logger: Logger) async throws {
+    static func bumpRevision(_ connection: PostgresConnection, _ logger: Logger) async throws {
         _ = try await connection.query(
             "UPDATE scenario_catalog_revision SET revision = revision + 1 WHERE id = 1", logger: logger)
     }
 
-    private static func audit(
-        _ connection: PostgresConnection, actor: String, action: String, subject: String, _ logger: Logger
+    static func audit(
+        _ connection: PostgresConnection, actor: String, action: String, subject: String,
+        detail: [String: String] = [:], _ logger: Logger
     ) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(detail), as: UTF8.self)
         _ = try await connection.query(
-            "INSERT INTO audit_log (actor, action, subject) VALUES (\(actor), \(action), \(subject))", logger: logger)
+            """
+            INSERT INTO audit_log (actor, action, subject, detail) VALUES (\(actor), \(action), \(subject), \(json)::jsonb)
+            """, logger: logger)
     }
 }

@@ -1,0 +1,130 @@
+import EngineCore
+import Foundation
+import Ingest
+import Logging
+import Metrics
+import NudgeKafka
+import ServiceLifecycle
+
+/// Writes every customer event to the timeline table: consumes the events topic and the feedback
+/// topic in a consumer group of its own (`nudge-timeline` by default), so it never slows the
+/// engine down, and commits offsets only after a batch is in PostgreSQL. Replays write nothing
+/// new (entries are keyed by customer and messageId). Records that do not decode are skipped:
+/// the engine dead-letters them.
+public struct TimelineRecorder: Service {
+    public struct Settings: Sendable {
+        public var eventsTopic: String
+        /// Delivery feedback (`Message Delivered`, ...); nil records the events topic only.
+        public var feedbackTopic: String?
+        public var groupId: String
+        /// Records larger than this are skipped (the engine refuses them too).
+        public var maxEventBytes: Int
+        public var sessionTimeout: Duration
+
+        public init(
+            eventsTopic: String, feedbackTopic: String?, groupId: String = "nudge-timeline",
+            maxEventBytes: Int = 32 * 1024, sessionTimeout: Duration = .seconds(10)
+        ) {
+            self.eventsTopic = eventsTopic
+            self.feedbackTopic = feedbackTopic
+            self.groupId = groupId
+            self.maxEventBytes = maxEventBytes
+            self.sessionTimeout = sessionTimeout
+        }
+    }
+
+    let kafka: KafkaConfig
+    let settings: Settings
+    let timeline: PostgresTimeline
+    let logger: Logger
+
+    public init(kafka: KafkaConfig, settings: Settings, timeline: PostgresTimeline, logger: Logger) {
+        self.kafka = kafka
+        self.settings = settings
+        self.timeline = timeline
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var client = kafka
+        if client.properties["fetch.wait.max.ms"] == nil { client.properties["fetch.wait.max.ms"] = "50" }
+        let topics = [settings.eventsTopic] + (settings.feedbackTopic.map { [$0] } ?? [])
+        let consumer = try KafkaConsumer(
+            config: KafkaConsumerConfig(
+                client: client, groupId: settings.groupId, topics: topics, offsetReset: .earliest,
+                rebalanceStrategy: .eager, maxBatchSize: 1000, maxPollInterval: .seconds(60),
+                sessionTimeout: settings.sessionTimeout, revocationTimeout: .seconds(30)),
+            logger: logger)
+        logger.info("timeline recorder started", metadata: [TimelineLogKeys.group: "\(settings.groupId)"])
+        do {
+            try await withGracefulShutdownHandler {
+                for try await event in consumer.events {
+                    switch event {
+                    case .assigned: break
+                    // Batches are written before the next poll, so nothing is in flight here.
+                    case .revoked(_, let revocation): revocation.acknowledge()
+                    case .messages(let messages):
+                        try await record(messages)
+                        try await consumer.commit(Self.nextOffsets(messages))
+                    }
+                }
+            } onGracefulShutdown: {
+                Task { await consumer.close() }
+            }
+        } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
+    }
+
+    /// Writes a batch, retrying with backoff while PostgreSQL is unavailable (the offsets are not
+    /// committed meanwhile, so nothing is lost).
+    private func record(_ messages: [KafkaMessage]) async throws {
+        let entries = Self.entries(messages, settings: settings)
+        var backoff = Duration.milliseconds(200)
+        while true {
+            do {
+                let inserted = try await timeline.record(entries)
+                Counter(label: "nudge_timeline_events_total", dimensions: [("outcome", "recorded")])
+                    .increment(by: inserted)
+                Counter(label: "nudge_timeline_events_total", dimensions: [("outcome", "skipped")])
+                    .increment(by: messages.count - inserted)
+                return
+            } catch {
+                logger.warning("timeline write failed; retrying", metadata: [TimelineLogKeys.error: "\(error)"])
+                try await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+    }
+
+    /// The entries of a batch, one per decodable record and customer (later duplicates dropped).
+    static func entries(_ messages: [KafkaMessage], settings: Settings) -> [CustomerTimelineEntry] {
+        let decoder = EventDecoder(maxEventBytes: settings.maxEventBytes)
+        var seen = Set<String>()
+        var entries: [CustomerTimelineEntry] = []
+        for message in messages {
+            let recordId = "\(message.topic)/\(message.partition)/\(message.offset)"
+            guard case .success(let event) = decoder.decode(message.value, recordId: recordId) else { continue }
+            let source: CustomerTimelineEntry.Source = message.topic == settings.feedbackTopic ? .feedback : .events
+            guard let entry = CustomerTimelineEntry(event, source: source),
+                seen.insert("\(entry.customerId)\u{1F}\(entry.eventId)").inserted
+            else { continue }
+            entries.append(entry)
+        }
+        return entries
+    }
+
+    static func nextOffsets(_ messages: [KafkaMessage]) -> [KafkaTopicPartitionOffset] {
+        var next: [KafkaTopicPartition: KafkaTopicPartitionOffset] = [:]
+        for message in messages { next[message.topicPartition] = message.nextOffset }
+        return Array(next.values)
+    }
+}
+
+/// Log metadata keys of the timeline recorder. Identifiers only.
+enum TimelineLogKeys {
+    static let group = "kafka.group"
+    static let error = "error"
+}

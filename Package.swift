@@ -168,6 +168,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Customer timelines: every event and delivery feedback per customer, in PostgreSQL, written
+        // by a recorder with a consumer group of its own, read by the admin API.
+        .target(
+            name: "Timeline",
+            dependencies: [
+                "EngineCore",
+                "Ingest",
+                "NudgeKafka",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The public HTTP API: ingestion, content blocks, admin, auth.
         .target(
             name: "API",
@@ -177,6 +193,8 @@ let package = Package(
                 "Engine",
                 "Dispatcher",
                 "Feedback",
+                "ScenarioStore",
+                "Timeline",
                 "NudgeKafka",
                 "NudgeRedis",
                 "NudgePostgres",
@@ -202,6 +220,7 @@ let package = Package(
                 "Engine",
                 "API",
                 "ScenarioStore",
+                "Timeline",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -306,6 +325,7 @@ let package = Package(
                 "Engine",
                 "NudgeApp",
                 "Feedback",
+                "API",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "ScenarioStore",
                 "NudgeTestSupport",
@@ -319,7 +339,10 @@ let package = Package(
                 "API",
                 "NudgeApp",
                 "NudgeTestSupport",
+                "ScenarioStore",
+                "Timeline",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

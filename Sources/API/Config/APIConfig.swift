@@ -32,6 +32,10 @@ public struct APIConfig: Sendable {
     /// How long a looked-up API key (or its absence) is trusted before asking PostgreSQL again
     /// (`api.key_cache_ttl`); a revoked key stops working within this time.
     public var keyCacheTTL: Duration
+    /// Largest scenario YAML accepted by validate and deploy (`api.max_scenario_bytes`).
+    public var maxScenarioBytes: Int
+    /// How long a scenario edit lock lasts unless renewed (`api.scenario_lock_ttl`).
+    public var scenarioLockTTL: Duration
 
     public init(
         writeKeys: [NamedKey] = [],
@@ -43,7 +47,9 @@ public struct APIConfig: Sendable {
         maxContentSlots: Int = 20,
         contentDefaults: [String: Value] = [:],
         impressionBufferSize: Int = 10_000,
-        keyCacheTTL: Duration = .seconds(10)
+        keyCacheTTL: Duration = .seconds(10),
+        maxScenarioBytes: Int = 256 * 1024,
+        scenarioLockTTL: Duration = .seconds(15 * 60)
     ) {
         self.writeKeys = writeKeys
         self.siteKeys = siteKeys
@@ -55,6 +61,8 @@ public struct APIConfig: Sendable {
         self.contentDefaults = contentDefaults
         self.impressionBufferSize = impressionBufferSize
         self.keyCacheTTL = keyCacheTTL
+        self.maxScenarioBytes = maxScenarioBytes
+        self.scenarioLockTTL = scenarioLockTTL
     }
 
     /// Reads `name=key` pairs as configuration lists hold them (`web=wk_123`).

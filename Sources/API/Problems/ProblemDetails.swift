@@ -11,6 +11,10 @@ public struct ProblemDetails: Error, HTTPResponseError, Sendable, Equatable, Cod
     public var detail: String
     /// Per-item failures of a batch (which events failed and why).
     public var errors: [ItemError]?
+    /// What is wrong in a scenario file, each with its line and column.
+    public var scenarioErrors: [ScenarioError]?
+    /// Who holds the edit lock that refused the request (`locked` problems).
+    public var lock: LockHolder?
 
     /// One failed item of a batch request.
     public struct ItemError: Sendable, Equatable, Codable {
@@ -25,12 +29,49 @@ public struct ProblemDetails: Error, HTTPResponseError, Sendable, Equatable, Cod
         }
     }
 
-    public init(kind: Kind, detail: String, errors: [ItemError]? = nil) {
+    /// One problem in a scenario file, as `ScenarioLoader` reports it.
+    public struct ScenarioError: Sendable, Equatable, Codable {
+        public var line: Int
+        public var column: Int
+        /// The kind of error (`unknown-step`, `yaml-syntax`, ...).
+        public var code: String
+        public var message: String
+
+        public init(line: Int, column: Int, code: String, message: String) {
+            self.line = line
+            self.column = column
+            self.code = code
+            self.message = message
+        }
+    }
+
+    /// The holder of a scenario's edit lock and when the lock ends.
+    public struct LockHolder: Sendable, Equatable, Codable {
+        public var holder: String
+        public var expiresAt: Date
+
+        public init(holder: String, expiresAt: Date) {
+            self.holder = holder
+            self.expiresAt = expiresAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case holder
+            case expiresAt = "expires_at"
+        }
+    }
+
+    public init(
+        kind: Kind, detail: String, errors: [ItemError]? = nil, scenarioErrors: [ScenarioError]? = nil,
+        lock: LockHolder? = nil
+    ) {
         self.type = "urn:nudge:problem:\(kind.slug)"
         self.title = kind.title
         self.status = kind.status
         self.detail = detail
         self.errors = errors
+        self.scenarioErrors = scenarioErrors
+        self.lock = lock
     }
 
     /// The kinds of problem, each with its HTTP status and a fixed title.
@@ -53,12 +94,22 @@ public struct ProblemDetails: Error, HTTPResponseError, Sendable, Equatable, Cod
         public static let notFound = Kind(slug: "not-found", title: "Not found", status: .notFound)
         public static let unavailable = Kind(
             slug: "unavailable", title: "A dependency is unavailable", status: .serviceUnavailable)
+        public static let invalidScenario = Kind(
+            slug: "invalid-scenario", title: "Scenario is not valid", status: .unprocessableContent)
+        public static let versionConflict = Kind(
+            slug: "version-conflict", title: "Version conflicts with a deployed one", status: .conflict)
+        public static let staleVersion = Kind(
+            slug: "stale-version", title: "Based on a version that is no longer the latest", status: .conflict)
+        public static let locked = Kind(
+            slug: "locked", title: "Scenario is locked by another editor",
+            status: HTTPResponse.Status(code: 423, reasonPhrase: "Locked"))
     }
 
     public var description: String { "\(status.code) \(title): \(detail)" }
 
     enum CodingKeys: String, CodingKey {
-        case type, title, status, detail, errors
+        case type, title, status, detail, errors, lock
+        case scenarioErrors = "scenario_errors"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -68,6 +119,8 @@ public struct ProblemDetails: Error, HTTPResponseError, Sendable, Equatable, Cod
         status = HTTPResponse.Status(code: try container.decode(Int.self, forKey: .status))
         detail = try container.decode(String.self, forKey: .detail)
         errors = try container.decodeIfPresent([ItemError].self, forKey: .errors)
+        scenarioErrors = try container.decodeIfPresent([ScenarioError].self, forKey: .scenarioErrors)
+        lock = try container.decodeIfPresent(LockHolder.self, forKey: .lock)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -77,6 +130,8 @@ public struct ProblemDetails: Error, HTTPResponseError, Sendable, Equatable, Cod
         try container.encode(status.code, forKey: .status)
         try container.encode(detail, forKey: .detail)
         try container.encodeIfPresent(errors, forKey: .errors)
+        try container.encodeIfPresent(scenarioErrors, forKey: .scenarioErrors)
+        try container.encodeIfPresent(lock, forKey: .lock)
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -91,6 +146,7 @@ public struct ProblemDetails: Error, HTTPResponseError, Sendable, Equatable, Cod
     var encoded: Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
         return (try? encoder.encode(self)) ?? Data(#"{"title":"Internal error","status":500}"#.utf8)
     }
 }

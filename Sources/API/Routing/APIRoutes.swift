@@ -1,3 +1,4 @@
+import Dispatcher
 import Engine
 import Hummingbird
 import Logging
@@ -20,12 +21,15 @@ public struct APIDependencies: Sendable {
     public var metrics: APIMetrics
     /// Provider callbacks and open/click/unsubscribe tracking; nil leaves those routes out.
     public var feedback: FeedbackDependencies?
+    /// Scenarios, customers and reports under `/v1/admin`; nil leaves those routes out.
+    public var admin: AdminDependencies?
     public var logger: Logger
 
     public init(
         config: APIConfig, eventsTopic: String, redisKeyPrefix: String, producer: KafkaProducer, redis: RedisClient,
         keyStore: any APIKeyStore, auditLog: any AuditLog, impressions: ImpressionRecorder,
-        metrics: APIMetrics = APIMetrics(), feedback: FeedbackDependencies? = nil, logger: Logger
+        metrics: APIMetrics = APIMetrics(), feedback: FeedbackDependencies? = nil, admin: AdminDependencies? = nil,
+        logger: Logger
     ) {
         self.config = config
         self.eventsTopic = eventsTopic
@@ -37,6 +41,7 @@ public struct APIDependencies: Sendable {
         self.impressions = impressions
         self.metrics = metrics
         self.feedback = feedback
+        self.admin = admin
         self.logger = logger
     }
 }
@@ -47,7 +52,10 @@ public struct APIDependencies: Sendable {
 /// - feedback (signed): `POST /v1/callbacks/{connector}` (HMAC of the body), `/t/o|c|u/{token}`
 ///   (signed tracking tokens);
 /// - admin (API key, role checked per route): `/v1/admin/keys` (admin),
-///   `/v1/admin/customers/{id}/subscriptions` (editor).
+///   `/v1/admin/customers/{id}/subscriptions` (editor); with `admin` dependencies also
+///   `/v1/admin/scenarios...` (read: viewer, validate and lock: editor, deploy and status:
+///   publisher), `/v1/admin/scenarios/{id}/report` (viewer), `/v1/admin/customers/{id}` and its
+///   `messages` and `timeline` (viewer), and the erase `DELETE /v1/admin/customers/{id}` (admin).
 public func addAPIRoutes<Context: APIRequestContext>(to router: Router<Context>, dependencies: APIDependencies) {
     let metrics = dependencies.metrics
     let config = dependencies.config
@@ -95,4 +103,39 @@ public func addAPIRoutes<Context: APIRequestContext>(to router: Router<Context>,
     CustomerSubscriptionRoutes<Context>(
         producer: dependencies.producer, eventsTopic: dependencies.eventsTopic, audit: dependencies.auditLog
     ).add(to: editors)
+
+    if let admin = dependencies.admin {
+        addAdminRoutes(to: router, admin: admin, dependencies: dependencies)
+    }
+}
+
+/// Scenario, customer and report routes: one authenticated group; each handler checks its role.
+private func addAdminRoutes<Context: APIRequestContext>(
+    to router: Router<Context>, admin: AdminDependencies, dependencies: APIDependencies
+) {
+    let config = dependencies.config
+    let keys = RedisKeys(prefix: dependencies.redisKeyPrefix)
+    let group = router.group("v1/admin")
+        .add(middleware: APIMetricsMiddleware<Context>(metrics: dependencies.metrics))
+        .add(
+            middleware: APIKeyAuthenticator<Context>(
+                store: dependencies.keyStore, ttl: config.keyCacheTTL, metrics: dependencies.metrics)
+        )
+    ScenarioRoutes<Context>(store: admin.scenarios).add(to: group)
+    ScenarioChangeRoutes<Context>(store: admin.scenarios, maxScenarioBytes: config.maxScenarioBytes).add(to: group)
+    ScenarioLockRoutes<Context>(store: admin.scenarios, ttl: config.scenarioLockTTL).add(to: group)
+    ScenarioReportRoutes<Context>(
+        store: admin.scenarios,
+        reader: ScenarioReportReader(
+            redis: dependencies.redis, keys: keys, postgres: admin.postgres, logger: dependencies.logger)
+    ).add(to: group)
+    CustomerRoutes<Context>(
+        redis: dependencies.redis, keys: keys,
+        messages: MessageHistoryReader(postgres: admin.postgres, logger: dependencies.logger),
+        timeline: admin.timeline,
+        eraser: CustomerEraser(
+            redis: dependencies.redis, keys: keys,
+            ledger: DispatchLedger(redis: dependencies.redis, keyPrefix: dependencies.redisKeyPrefix),
+            postgres: admin.postgres, partitions: admin.partitions, logger: dependencies.logger)
+    ).add(to: group)
 }

@@ -17,6 +17,15 @@ enum RequestBodyReader {
         }
     }
 
+    /// A UTF-8 text body (scenario YAML) within `limit` bytes.
+    static func text(_ request: Request, limit: Int) async throws -> String {
+        let buffer = try await bytes(request, limit: limit)
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw ProblemDetails(kind: .invalidRequest, detail: "the body is not UTF-8 text")
+        }
+        return text
+    }
+
     static func jsonObject(_ request: Request, limit: Int) async throws -> [String: Value] {
         try object(from: try await bytes(request, limit: limit))
     }

@@ -57,7 +57,7 @@ public struct DispatchLedger: Sendable {
         return 0
         """)
 
-    private let redis: RedisClient
+    let redis: RedisClient
     private let prefix: String
     /// How long a message's entry is kept: the window in which replays are recognised and
     /// callbacks can be tied to a customer.

@@ -25,7 +25,7 @@ extension Event {
 extension Value {
     /// Instants and spans as JSON has them (ISO-8601 strings, milliseconds), for records other
     /// systems read; the core's own encoding keeps them typed.
-    var plainJSON: Value {
+    public var plainJSON: Value {
         switch self {
         case .timestamp(let instant): .string(ISO8601.format(instant))
         case .span(let span): .int(span.milliseconds)

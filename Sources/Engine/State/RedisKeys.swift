@@ -39,11 +39,11 @@ public struct RedisKeys: Sendable, Equatable {
     /// Hash: `waiting|<step>` -> instances of the scenario at that step now.
     public func reportNow(scenario: String) -> String { "\(prefix):report-now:\(scenario)" }
 
-    static let stateField = "s"
+    public static let stateField = "s"
     public static let aliasField = "a"
     static let versionField = "v"
     static func offsetField(source: String) -> String { "o:\(source)" }
 
     static let timerSeparator: Character = "\u{1F}"
-    static func timerMember(customer: String, timer: String) -> String { "\(customer)\u{1F}\(timer)" }
+    public static func timerMember(customer: String, timer: String) -> String { "\(customer)\u{1F}\(timer)" }
 }

@@ -1,0 +1,21 @@
+import Logging
+import PostgresNIO
+import ScenarioStore
+import Timeline
+
+/// What the admin routes for scenarios, customers and reports need beyond `APIDependencies`.
+public struct AdminDependencies: Sendable {
+    public var postgres: PostgresClient
+    public var scenarios: PostgresScenarioStore
+    public var timeline: PostgresTimeline
+    /// Partitions of the events topic: the engine keeps timers and outboxes per partition, and
+    /// an erase looks in each.
+    public var partitions: Int
+
+    public init(postgres: PostgresClient, partitions: Int, logger: Logger) {
+        self.postgres = postgres
+        self.scenarios = PostgresScenarioStore(client: postgres, logger: logger)
+        self.timeline = PostgresTimeline(client: postgres, logger: logger)
+        self.partitions = partitions
+    }
+}

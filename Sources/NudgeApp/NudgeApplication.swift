@@ -10,6 +10,7 @@ import NudgePostgres
 import NudgeRedis
 import PostgresNIO
 import ScenarioStore
+import Timeline
 import Prometheus
 import ServiceLifecycle
 
@@ -23,7 +24,8 @@ public struct NudgeApplication: Sendable {
     }
 
     /// What a process runs: `nudge run` runs everything, `nudge engine` only the engine (with
-    /// the operations endpoints).
+    /// the operations endpoints), `nudge serve` the HTTP API and the timeline recorder,
+    /// `nudge dispatch` the dispatcher.
     public struct Components: OptionSet, Sendable {
         public let rawValue: Int
         public init(rawValue: Int) { self.rawValue = rawValue }
@@ -35,7 +37,11 @@ public struct NudgeApplication: Sendable {
         /// The dispatcher: outbound messages to the providers, feedback into the message log
         /// (needs PostgreSQL).
         public static let dispatcher = Components(rawValue: 1 << 2)
-        public static let all: Components = [.postgres, .engine, .dispatcher]
+        /// The public and admin HTTP API beside the operations endpoints (needs PostgreSQL).
+        public static let serve = Components(rawValue: 1 << 3)
+        /// The customer timeline recorder, when `timeline.enabled` (needs PostgreSQL).
+        public static let timeline = Components(rawValue: 1 << 4)
+        public static let all: Components = [.postgres, .engine, .dispatcher, .serve, .timeline]
     }
 
     public static func build(
@@ -72,27 +78,29 @@ public struct NudgeApplication: Sendable {
             startup, RedisCheck(client: redis), KafkaCheck(admin: admin, topic: config.topics.events),
         ]
         if let postgres { checks.append(PostgresCheck(client: postgres)) }
-        // The public API needs PostgreSQL (API keys, audit log); `nudge engine` serves operations only.
-        let impressions = postgres.map { _ in
+        // The public API needs PostgreSQL (API keys, audit log); other processes serve operations only.
+        let served = components.contains(.serve) ? postgres : nil
+        let impressions = served.map { _ in
             ImpressionRecorder(
                 producer: producer, topic: config.topics.events, capacity: config.api.impressionBufferSize,
                 logger: logger)
         }
         // Connectors and templates: the dispatcher sends with them, the API takes their callbacks.
         let dispatch =
-            postgres == nil
+            postgres == nil || (!components.contains(.serve) && !components.contains(.dispatcher))
             ? nil
             : try DispatcherAssembly.load(
                 config: config, catalog: rules.catalog, dispatching: components.contains(.dispatcher))
-        if postgres != nil, config.tracking.secret == nil {
+        if served != nil, config.tracking.secret == nil {
             logger.warning("tracking.secret is not set: links are not tracked and /t/... is off")
         }
-        let api = both(postgres, impressions).map { postgres, impressions in
+        let api = both(served, impressions).map { postgres, impressions in
             APIDependencies(
                 config: config.api, eventsTopic: config.topics.events, redisKeyPrefix: config.redisKeyPrefix,
                 producer: producer, redis: redis, keyStore: PostgresAPIKeyStore(client: postgres, logger: logger),
                 auditLog: PostgresAuditLog(client: postgres, logger: logger), impressions: impressions,
                 feedback: dispatch?.feedback(config: config, producer: producer, redis: redis, logger: logger),
+                admin: AdminDependencies(postgres: postgres, partitions: config.topics.partitions, logger: logger),
                 logger: logger)
         }
         let http = Application(
@@ -146,6 +154,16 @@ public struct NudgeApplication: Sendable {
                 kafka: config.kafka, topic: config.topics.feedback, messageLog: PostgresMessageLog(client: postgres, logger: logger),
                 sessionTimeout: config.engine.sessionTimeout, logger: logger)
             services.append(.init(service: AfterStartup(startup: startup, service: feedbackLog)))
+        }
+        if let postgres, components.contains(.timeline), config.timeline.enabled {
+            let recorder = TimelineRecorder(
+                kafka: config.kafka,
+                settings: TimelineRecorder.Settings(
+                    eventsTopic: config.topics.events, feedbackTopic: config.topics.feedback,
+                    groupId: config.timeline.groupId, maxEventBytes: config.engine.maxEventBytes,
+                    sessionTimeout: config.engine.sessionTimeout),
+                timeline: PostgresTimeline(client: postgres, logger: logger), logger: logger)
+            services.append(.init(service: AfterStartup(startup: startup, service: recorder)))
         }
         services.append(.init(service: http))
         let group = ServiceGroup(

@@ -114,8 +114,13 @@ extension NudgeConfig {
             contentDefaults: try content.string(forKey: "defaults").map(APIConfig.parseContentDefaults) ?? [:],
             impressionBufferSize: try positive(
                 content, "impression_buffer", defaults.api.impressionBufferSize, scope: "content"),
-            keyCacheTTL: try duration(api, "key_cache_ttl", defaults.api.keyCacheTTL, scope: "api")
+            keyCacheTTL: try duration(api, "key_cache_ttl", defaults.api.keyCacheTTL, scope: "api"),
+            maxScenarioBytes: try positive(api, "max_scenario_bytes", defaults.api.maxScenarioBytes, scope: "api"),
+            scenarioLockTTL: try duration(api, "scenario_lock_ttl", defaults.api.scenarioLockTTL, scope: "api")
         )
+        guard self.api.scenarioLockTTL > .zero else {
+            throw ConfigError(key: "api.scenario_lock_ttl", message: "must be longer than zero")
+        }
 
         self.rulesDirectory = config.string(forKey: "rules.directory", default: defaults.rulesDirectory)
         self.connectorsDirectory = config.string(forKey: "connectors.directory", default: defaults.connectorsDirectory)
@@ -135,6 +140,10 @@ extension NudgeConfig {
         }
         self.tracking = TrackingSettings(
             baseURL: tracking.string(forKey: "base_url", default: defaults.tracking.baseURL), secret: trackingSecret)
+        let timeline = config.scoped(to: "timeline")
+        self.timeline = TimelineSettings(
+            enabled: timeline.bool(forKey: "enabled", default: defaults.timeline.enabled),
+            groupId: timeline.string(forKey: "group_id", default: defaults.timeline.groupId))
         let level = config.string(forKey: "log.level", default: defaults.logLevel.rawValue)
         guard let logLevel = Logger.Level(rawValue: level) else {
             throw ConfigError(key: "log.level", message: "unknown level \(level); use trace, debug, info, warning, error")

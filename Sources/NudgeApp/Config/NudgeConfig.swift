@@ -24,6 +24,7 @@ public struct NudgeConfig: Sendable {
     public var connectorsDirectory: String
     public var dispatcher: DispatcherSettings
     public var tracking: TrackingSettings
+    public var timeline: TimelineSettings
     public var logLevel: Logger.Level
 
     public init(
@@ -39,6 +40,7 @@ public struct NudgeConfig: Sendable {
         connectorsDirectory: String = "connectors",
         dispatcher: DispatcherSettings = DispatcherSettings(),
         tracking: TrackingSettings = TrackingSettings(),
+        timeline: TimelineSettings = TimelineSettings(),
         logLevel: Logger.Level = .info
     ) {
         self.kafka = kafka
@@ -53,6 +55,7 @@ public struct NudgeConfig: Sendable {
         self.connectorsDirectory = connectorsDirectory
         self.dispatcher = dispatcher
         self.tracking = tracking
+        self.timeline = timeline
         self.logLevel = logLevel
     }
 }
@@ -89,6 +92,19 @@ public struct TrackingSettings: Sendable, Equatable {
     public init(baseURL: String = "http://127.0.0.1:8080", secret: String? = nil) {
         self.baseURL = baseURL
         self.secret = secret
+    }
+}
+
+/// The customer timeline recorder (`timeline.*`): events and feedback per customer in
+/// PostgreSQL, for the admin API. Runs in `nudge run` and `nudge serve` when enabled.
+public struct TimelineSettings: Sendable, Equatable {
+    public var enabled: Bool
+    /// Its own consumer group, so it reads every event whatever the engine does.
+    public var groupId: String
+
+    public init(enabled: Bool = true, groupId: String = "nudge-timeline") {
+        self.enabled = enabled
+        self.groupId = groupId
     }
 }
 

@@ -1,6 +1,12 @@
 import API
+import Dispatcher
+import Feedback
 import Foundation
 import Hummingbird
+import NudgeKafka
+import NudgeRedis
+import NudgeTestSupport
+import PostgresNIO
 import Testing
 
 @testable import NudgeApp
@@ -43,9 +49,7 @@ struct OpenAPIDocumentTests {
         #expect(documented.count > 10)
 
         let env = try await APITestEnvironment("openapi")
-        let registered = try await env.withRouter { router in
-            Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
-        }
+        let registered = try await Self.everyRoute(env)
         // The operations routes live in NudgeApp's router until both are one router.
         let operations = buildRouter(checks: [], registry: MetricsBootstrap.prometheus(), readinessTimeout: .seconds(1))
         let all = registered.union(operations.routes.map { "\($0.method.rawValue) \($0.path)" })
@@ -56,11 +60,38 @@ struct OpenAPIDocumentTests {
             all.subtracting(documented).isEmpty, "served but not documented: \(all.subtracting(documented).sorted())")
     }
 
+    /// The routes of a server with every optional part on: feedback endpoints and admin routes.
+    /// (Routes hold their clients; nothing here connects.)
+    static func everyRoute(_ env: APITestEnvironment) async throws -> Set<String> {
+        let producer = try KafkaProducer(config: KafkaProducerConfig(client: env.kafka), logger: env.logger)
+        let redis = RedisClient(config: env.redisConfig, logger: env.logger)
+        let feedback = FeedbackDependencies(
+            callbacks: [:], signer: TrackingTokenSigner(secret: "openapi-tracking-secret-0123"),
+            publisher: FeedbackPublisher(
+                ledger: DispatchLedger(redis: redis, keyPrefix: env.keyPrefix), producer: producer,
+                topic: env.eventsTopic, logger: env.logger))
+        let router = Router(context: APIContext.self)
+        addAPIRoutes(
+            to: router,
+            dependencies: APIDependencies(
+                config: APITestEnvironment.config(), eventsTopic: env.eventsTopic, redisKeyPrefix: env.keyPrefix,
+                producer: producer, redis: redis, keyStore: InMemoryAPIKeyStore(), auditLog: InMemoryAuditLog(),
+                impressions: ImpressionRecorder(producer: producer, topic: env.eventsTopic, capacity: 1, logger: env.logger),
+                feedback: feedback,
+                admin: AdminDependencies(
+                    postgres: PostgresClient(config: TestPostgres.baseConfig, logger: env.logger), partitions: 2,
+                    logger: env.logger),
+                logger: env.logger))
+        await producer.shutdown()
+        return Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
+    }
+
     @Test func everyOperationHasAnIdOrIsAPreflightAndErrorsAreProblems() throws {
         let text = try String(contentsOf: Self.documentURL, encoding: .utf8)
         #expect(text.hasPrefix("openapi: 3.1"))
         #expect(text.contains("application/problem+json"))
         let ids = text.split(separator: "\n").filter { $0.contains("operationId:") }
         #expect(ids.count == Self.documentedOperations(text).count)
+        #expect(Set(ids).count == ids.count, "operation ids are unique")
     }
 }

@@ -61,6 +61,46 @@ struct NudgeConfigTests {
         let config = try await NudgeConfig.load(filePath: path, environment: [:])
         #expect(config.rulesDirectory == "rules")
         #expect(config.topics.all.count == 4)
+        #expect(config.api.maxScenarioBytes == 262_144)
+        #expect(config.api.scenarioLockTTL == .seconds(900))
+        #expect(config.timeline == TimelineSettings(enabled: true, groupId: "nudge-timeline"))
+    }
+
+    @Test func adminAPIAndTimelineSettings() async throws {
+        let defaults = try await NudgeConfig.load(filePath: nil, environment: [:])
+        #expect(defaults.api.maxScenarioBytes == 256 * 1024)
+        #expect(defaults.api.scenarioLockTTL == .seconds(15 * 60))
+        #expect(defaults.timeline.enabled)
+        let path = try writeConfig(
+            """
+            api:
+              max_scenario_bytes: 65536
+              scenario_lock_ttl: 2m
+            timeline:
+              enabled: false
+              group_id: shop-timeline
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let config = try await NudgeConfig.load(filePath: path, environment: ["NUDGE_API_SCENARIO_LOCK_TTL": "30s"])
+        #expect(config.api.maxScenarioBytes == 65536)
+        #expect(config.api.scenarioLockTTL == .seconds(30))
+        #expect(config.timeline == TimelineSettings(enabled: false, groupId: "shop-timeline"))
+        let fromEnvironment = try await NudgeConfig.load(filePath: nil, environment: ["NUDGE_TIMELINE_ENABLED": "false"])
+        #expect(!fromEnvironment.timeline.enabled)
+
+        await #expect {
+            try await NudgeConfig.load(filePath: nil, environment: ["NUDGE_API_MAX_SCENARIO_BYTES": "0"])
+        } throws: { ($0 as? ConfigError)?.key == "api.max_scenario_bytes" }
+        await #expect {
+            try await NudgeConfig.load(filePath: nil, environment: ["NUDGE_API_SCENARIO_LOCK_TTL": "forever"])
+        } throws: { ($0 as? ConfigError)?.key == "api.scenario_lock_ttl" }
+        await #expect {
+            try await NudgeConfig.load(filePath: nil, environment: ["NUDGE_API_SCENARIO_LOCK_TTL": "0s"])
+        } throws: { ($0 as? ConfigError)?.key == "api.scenario_lock_ttl" }
+    }
+
+    @Test func runIncludesServeAndTimeline() {
+        #expect(NudgeApplication.Components.all.contains([.postgres, .engine, .dispatcher, .serve, .timeline]))
     }
 
     @Test func unusableValuesAreRejectedWithTheKey() async throws {

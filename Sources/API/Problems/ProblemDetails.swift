@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 import Hummingbird
 
@@ -58,6 +59,25 @@ public struct ProblemDetails: Error, HTTPResponseError, Sendable, Equatable, Cod
         enum CodingKeys: String, CodingKey {
             case holder
             case expiresAt = "expires_at"
+        }
+
+        // ISO-8601 text whatever the coder's date strategy, like the rest of the API's dates.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            holder = try container.decode(String.self, forKey: .holder)
+            let text = try container.decode(String.self, forKey: .expiresAt)
+            guard let instant = ISO8601.parse(text) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .expiresAt, in: container, debugDescription: "not an ISO-8601 date-time: \(text)")
+            }
+            expiresAt = Date(timeIntervalSince1970: Double(instant.milliseconds) / 1000)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(holder, forKey: .holder)
+            let milliseconds = Int64((expiresAt.timeIntervalSince1970 * 1000).rounded())
+            try container.encode(ISO8601.format(Timestamp(milliseconds: milliseconds)), forKey: .expiresAt)
         }
     }
 
@@ -146,7 +166,6 @@ public struct ProblemDetails: Error, HTTPResponseError, Sendable, Equatable, Cod
     var encoded: Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
         return (try? encoder.encode(self)) ?? Data(#"{"title":"Internal error","status":500}"#.utf8)
     }
 }

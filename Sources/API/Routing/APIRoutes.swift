@@ -121,6 +121,7 @@ private func addAdminRoutes<Context: APIRequestContext>(
             middleware: APIKeyAuthenticator<Context>(
                 store: dependencies.keyStore, ttl: config.keyCacheTTL, metrics: dependencies.metrics)
         )
+        .add(middleware: DependencyErrorMiddleware<Context>())
     ScenarioRoutes<Context>(store: admin.scenarios).add(to: group)
     ScenarioChangeRoutes<Context>(store: admin.scenarios, maxScenarioBytes: config.maxScenarioBytes).add(to: group)
     ScenarioLockRoutes<Context>(store: admin.scenarios, ttl: config.scenarioLockTTL).add(to: group)

@@ -61,6 +61,7 @@ struct APITestEnvironment: Sendable {
         config: APIConfig = APITestEnvironment.config(),
         keyStore: any APIKeyStore = InMemoryAPIKeyStore(),
         auditLog: any AuditLog = InMemoryAuditLog(),
+        admin: AdminDependencies? = nil,
         _ body: @Sendable (Router<APIContext>) async throws -> T
     ) async throws -> T {
         let producer = try KafkaProducer(config: KafkaProducerConfig(client: kafka), logger: logger)
@@ -72,7 +73,7 @@ struct APITestEnvironment: Sendable {
             to: router,
             dependencies: APIDependencies(
                 config: config, eventsTopic: eventsTopic, redisKeyPrefix: keyPrefix, producer: producer, redis: redis,
-                keyStore: keyStore, auditLog: auditLog, impressions: impressions, logger: logger))
+                keyStore: keyStore, auditLog: auditLog, impressions: impressions, admin: admin, logger: logger))
         let recorder = Task { await impressions.run() }
         do {
             let result = try await body(router)
@@ -93,9 +94,10 @@ struct APITestEnvironment: Sendable {
         config: APIConfig = APITestEnvironment.config(),
         keyStore: any APIKeyStore = InMemoryAPIKeyStore(),
         auditLog: any AuditLog = InMemoryAuditLog(),
+        admin: AdminDependencies? = nil,
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T
     ) async throws -> T {
-        try await withRouter(config: config, keyStore: keyStore, auditLog: auditLog) { router in
+        try await withRouter(config: config, keyStore: keyStore, auditLog: auditLog, admin: admin) { router in
             try await Application(router: router, logger: logger).test(.router) { client in try await body(client) }
         }
     }

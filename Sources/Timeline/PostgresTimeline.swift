@@ -35,7 +35,8 @@ public struct PostgresTimeline: Sendable {
         }
         let rows = try await client.query(
             """
-            INSERT INTO customer_timeline (customer_id, event_id, anonymous_id, kind, name, source, properties, traits, at)
+            INSERT INTO customer_timeline
+                (customer_id, event_id, anonymous_id, kind, name, source, properties, traits, at)
             SELECT customer, event, NULLIF(anonymous, ''), kind, name, source, properties::jsonb, traits::jsonb,
                 to_timestamp(at / 1000.0)
             FROM unnest(\(customers), \(events), \(anonymous), \(kinds), \(names), \(sources), \(properties),
@@ -77,7 +78,9 @@ public struct PostgresTimeline: Sendable {
     }
 
     private static func object(_ text: String) -> [String: Value] {
-        guard case .object(let fields)? = try? JSONDecoder().decode(Value.self, from: Data(text.utf8)) else { return [:] }
+        guard case .object(let fields)? = try? JSONDecoder().decode(Value.self, from: Data(text.utf8)) else {
+            return [:]
+        }
         return fields
     }
 }

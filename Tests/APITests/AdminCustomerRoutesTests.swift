@@ -24,7 +24,10 @@ struct AdminCustomerRoutesTests {
             #expect(response.status == .ok)
             let body = try response.json()
             #expect(body["customer_id"] == "c-1")
-            #expect(body["profile"] == ["first_name": "Ada", "email": "ada@example.com", "signed_up_at": "2026-01-01T08:00:00Z"])
+            #expect(
+                body["profile"] == [
+                    "first_name": "Ada", "email": "ada@example.com", "signed_up_at": "2026-01-01T08:00:00Z",
+                ])
             guard case .list(let instances)? = body["instances"] else { throw TestFailure("no instances") }
             #expect(instances.map { $0[member: "scenario"] } == ["greeter", "cart"])
             #expect(instances.map { $0[member: "version"] } == [1, 2])
@@ -42,7 +45,9 @@ struct AdminCustomerRoutesTests {
             let tooLong = try await client.send(
                 .get, "/v1/admin/customers/\(String(repeating: "x", count: 300))", key: fixture.viewer)
             #expect(tooLong.status == .badRequest)
-            for uri in ["/v1/admin/customers/c-1", "/v1/admin/customers/c-1/messages", "/v1/admin/customers/c-1/timeline"] {
+            for uri in [
+                "/v1/admin/customers/c-1", "/v1/admin/customers/c-1/messages", "/v1/admin/customers/c-1/timeline",
+            ] {
                 #expect(try await client.send(.get, uri, key: nil).status == .unauthorized)
                 #expect(try await client.send(.get, uri, key: "nk_wrong").status == .unauthorized)
             }
@@ -93,7 +98,8 @@ struct AdminCustomerRoutesTests {
             try await timeline.record([
                 CustomerSeeding.timelineEntry(customer: "c-1", event: "e-1", at: CustomerSeeding.at(minutes: 0)),
                 CustomerSeeding.timelineEntry(
-                    customer: "c-1", event: "e-2", kind: .identify, anonymousId: "anon-1", at: CustomerSeeding.at(minutes: 1)),
+                    customer: "c-1", event: "e-2", kind: .identify, anonymousId: "anon-1",
+                    at: CustomerSeeding.at(minutes: 1)),
                 CustomerSeeding.timelineEntry(
                     customer: "c-1", event: "fb:opened:m-1", name: "Message Opened", source: .feedback,
                     at: CustomerSeeding.at(minutes: 2), properties: ["message_id": "m-1"]),
@@ -138,20 +144,26 @@ struct AdminCustomerRoutesTests {
             _ = try await redis.send("HSET", keys.customer("anon-2"), RedisKeys.aliasField, "c-2")
             let ledger = DispatchLedger(redis: redis, keyPrefix: fixture.keyPrefix)
             for (id, customer) in [("m-1", "c-1"), ("m-3", "c-2")] {
-                _ = try await ledger.begin(messageId: id, customerId: customer, channel: "email", scenario: "greeter", step: "hello", topic: nil)
-                try await ledger.complete(messageId: id, status: .sent, connector: "smtp", providerMessageId: "p-\(id)", reason: nil)
+                _ = try await ledger.begin(
+                    messageId: id, customerId: customer, channel: "email", scenario: "greeter", step: "hello",
+                    topic: nil)
+                try await ledger.complete(
+                    messageId: id, status: .sent, connector: "smtp", providerMessageId: "p-\(id)", reason: nil)
             }
             let log = PostgresMessageLog(client: fixture.postgres, logger: TestDatabase.logger)
             try await CustomerSeeding.message(
-                "m-1", customer: "c-1", statuses: [(.sent, nil), (.opened, nil)], at: CustomerSeeding.at(minutes: 0), log: log)
+                "m-1", customer: "c-1", statuses: [(.sent, nil), (.opened, nil)], at: CustomerSeeding.at(minutes: 0),
+                log: log)
             try await CustomerSeeding.message(
                 "m-2", customer: "anon-1", statuses: [(.sent, nil)], at: CustomerSeeding.at(minutes: 1), log: log)
             try await CustomerSeeding.message(
                 "m-3", customer: "c-2", statuses: [(.sent, nil)], at: CustomerSeeding.at(minutes: 2), log: log)
             try await PostgresTimeline(client: fixture.postgres, logger: TestDatabase.logger).record([
-                CustomerSeeding.timelineEntry(customer: "anon-1", event: "e-0", name: "Viewed", at: CustomerSeeding.at(minutes: 0)),
                 CustomerSeeding.timelineEntry(
-                    customer: "c-1", event: "e-1", kind: .identify, anonymousId: "anon-1", at: CustomerSeeding.at(minutes: 1)),
+                    customer: "anon-1", event: "e-0", name: "Viewed", at: CustomerSeeding.at(minutes: 0)),
+                CustomerSeeding.timelineEntry(
+                    customer: "c-1", event: "e-1", kind: .identify, anonymousId: "anon-1",
+                    at: CustomerSeeding.at(minutes: 1)),
                 CustomerSeeding.timelineEntry(customer: "c-1", event: "e-2", at: CustomerSeeding.at(minutes: 2)),
                 CustomerSeeding.timelineEntry(customer: "c-2", event: "e-3", at: CustomerSeeding.at(minutes: 3)),
             ])
@@ -173,7 +185,10 @@ struct AdminCustomerRoutesTests {
                     ])
 
             // Redis: nothing of c-1 or anon-1 left, counters without its instances, c-2 untouched.
-            for key in [keys.customer("c-1"), keys.slots("c-1"), keys.outbox("c-1", partition: 1), keys.customer("anon-1"), keys.slots("anon-1")] {
+            for key in [
+                keys.customer("c-1"), keys.slots("c-1"), keys.outbox("c-1", partition: 1), keys.customer("anon-1"),
+                keys.slots("anon-1"),
+            ] {
                 #expect(try await redis.send("EXISTS", key).int == 0, "\(key)")
             }
             #expect(try await redis.send("EXISTS", keys.customer("c-2")).int == 1)
@@ -211,7 +226,10 @@ struct AdminCustomerRoutesTests {
             let audit = try await fixture.audit().filter { $0.action == "customer.erase" }
             #expect(audit.count == 2)
             #expect(audit.allSatisfy { $0.actor == "ops" && $0.subject == CustomerEraserDigest.subject("c-1") })
-            #expect(audit.allSatisfy { !$0.subject.contains("c-1") && !$0.detail.contains("c-1") && !$0.detail.contains("anon-1") })
+            #expect(
+                audit.allSatisfy {
+                    !$0.subject.contains("c-1") && !$0.detail.contains("c-1") && !$0.detail.contains("anon-1")
+                })
             #expect(audit.first?.detail.contains("\"timeline_events\": 3") == true)
         }
     }

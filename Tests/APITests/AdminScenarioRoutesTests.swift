@@ -15,9 +15,11 @@ struct AdminScenarioRoutesTests {
             let yaml = greeterYAML(version: 1)
             let routes: [(HTTPRequest.Method, String, String?)] = [
                 (.get, "/v1/admin/scenarios", nil), (.get, "/v1/admin/scenarios/greeter", nil),
-                (.get, "/v1/admin/scenarios/greeter/versions", nil), (.get, "/v1/admin/scenarios/greeter/versions/1", nil),
+                (.get, "/v1/admin/scenarios/greeter/versions", nil),
+                (.get, "/v1/admin/scenarios/greeter/versions/1", nil),
                 (.get, "/v1/admin/scenarios/greeter/report", nil), (.post, "/v1/admin/scenarios/validate", yaml),
-                (.post, "/v1/admin/scenarios/greeter/versions", yaml), (.post, "/v1/admin/scenarios/greeter/pause", nil),
+                (.post, "/v1/admin/scenarios/greeter/versions", yaml),
+                (.post, "/v1/admin/scenarios/greeter/pause", nil),
                 (.post, "/v1/admin/scenarios/greeter/resume", nil), (.post, "/v1/admin/scenarios/greeter/archive", nil),
                 (.post, "/v1/admin/scenarios/greeter/lock", nil), (.delete, "/v1/admin/scenarios/greeter/lock", nil),
             ]
@@ -87,7 +89,8 @@ struct AdminScenarioRoutesTests {
             #expect(problem(stale)?.type == "urn:nudge:problem:stale-version")
             #expect(problem(stale)?.detail.contains("version 2") == true)
             let tooLow = try await client.send(
-                .post, "/v1/admin/scenarios/greeter/versions", key: keys.publisher, body: greeterYAML(version: 1, template: "x"))
+                .post, "/v1/admin/scenarios/greeter/versions", key: keys.publisher,
+                body: greeterYAML(version: 1, template: "x"))
             #expect(tooLow.status == .conflict)
 
             // Bodies that are not deployable.
@@ -134,7 +137,10 @@ struct AdminScenarioRoutesTests {
             #expect(detail["start"] == "pause")
             #expect(
                 detail["steps"]
-                    == [["id": "pause", "kind": "wait"], ["id": "hello", "kind": "send"], ["id": "done", "kind": "end"]])
+                    == [
+                        ["id": "pause", "kind": "wait"], ["id": "hello", "kind": "send"],
+                        ["id": "done", "kind": "end"],
+                    ])
 
             let versions = try await client.send(.get, "/v1/admin/scenarios/greeter/versions", key: keys.viewer)
             guard case .list(let stored)? = try versions.json()["versions"] else { throw TestFailure("no versions") }
@@ -149,7 +155,8 @@ struct AdminScenarioRoutesTests {
 
             // Unknown ids.
             for uri in [
-                "/v1/admin/scenarios/nope", "/v1/admin/scenarios/nope/versions", "/v1/admin/scenarios/greeter/versions/9",
+                "/v1/admin/scenarios/nope", "/v1/admin/scenarios/nope/versions",
+                "/v1/admin/scenarios/greeter/versions/9",
                 "/v1/admin/scenarios/nope/report",
             ] {
                 let response = try await client.send(.get, uri, key: keys.viewer)
@@ -227,7 +234,8 @@ struct AdminScenarioRoutesTests {
             _ = try await client.send(
                 .post, "/v1/admin/scenarios/greeter/versions", key: keys.publisher, body: greeterYAML(version: 1))
             for (action, status) in [("pause", "paused"), ("resume", "active"), ("archive", "archived")] {
-                let response = try await client.send(.post, "/v1/admin/scenarios/greeter/\(action)", key: keys.publisher)
+                let response = try await client.send(
+                    .post, "/v1/admin/scenarios/greeter/\(action)", key: keys.publisher)
                 #expect(response.status == .ok)
                 #expect(try response.json()["status"] == .string(status))
                 let read = try await client.send(.get, "/v1/admin/scenarios/greeter", key: keys.viewer)
@@ -236,7 +244,8 @@ struct AdminScenarioRoutesTests {
             let unknown = try await client.send(.post, "/v1/admin/scenarios/nope/pause", key: keys.publisher)
             #expect(unknown.status == .notFound)
             let audit = try await keys.audit()
-            #expect(audit.map(\.action) == ["scenario.deploy", "scenario.paused", "scenario.active", "scenario.archived"])
+            #expect(
+                audit.map(\.action) == ["scenario.deploy", "scenario.paused", "scenario.active", "scenario.archived"])
             #expect(audit.dropFirst().allSatisfy { $0.subject == "greeter" && $0.actor == "cy" })
         }
     }

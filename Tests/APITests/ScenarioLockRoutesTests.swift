@@ -44,14 +44,21 @@ struct ScenarioLockRoutesTests {
             #expect(scenarios.first?[member: "lock"][member: "holder"] == "cy")
 
             // Released: the other editor may take it; releasing again is fine.
-            #expect(try await client.send(.delete, "/v1/admin/scenarios/greeter/lock", key: keys.publisher).status == .noContent)
-            #expect(try await client.send(.delete, "/v1/admin/scenarios/greeter/lock", key: keys.publisher).status == .noContent)
+            #expect(
+                try await client.send(.delete, "/v1/admin/scenarios/greeter/lock", key: keys.publisher).status
+                    == .noContent)
+            #expect(
+                try await client.send(.delete, "/v1/admin/scenarios/greeter/lock", key: keys.publisher).status
+                    == .noContent)
             #expect(try await client.send(.post, "/v1/admin/scenarios/greeter/lock", key: keys.editor).status == .ok)
             let one = try await client.send(.get, "/v1/admin/scenarios/greeter", key: keys.viewer)
             #expect(try one.json()["lock"]?[member: "holder"] == "ana")
             // An admin breaks an abandoned lock.
-            #expect(try await client.send(.delete, "/v1/admin/scenarios/greeter/lock", key: keys.admin).status == .noContent)
-            #expect(try await client.send(.post, "/v1/admin/scenarios/greeter/lock", key: keys.otherEditor).status == .ok)
+            #expect(
+                try await client.send(.delete, "/v1/admin/scenarios/greeter/lock", key: keys.admin).status == .noContent
+            )
+            #expect(
+                try await client.send(.post, "/v1/admin/scenarios/greeter/lock", key: keys.otherEditor).status == .ok)
 
             let audit = try await keys.audit()
             #expect(
@@ -67,7 +74,9 @@ struct ScenarioLockRoutesTests {
     @Test func anExpiredLockNoLongerHolds() async throws {
         try await AdminFixture.run("lock-ttl", config: { $0.scenarioLockTTL = .seconds(1) }) { client, keys in
             #expect(try await client.send(.post, "/v1/admin/scenarios/greeter/lock", key: keys.editor).status == .ok)
-            #expect(try await client.send(.post, "/v1/admin/scenarios/greeter/lock", key: keys.otherEditor).status.code == 423)
+            #expect(
+                try await client.send(.post, "/v1/admin/scenarios/greeter/lock", key: keys.otherEditor).status.code
+                    == 423)
             try await Task.sleep(for: .milliseconds(1300))
             let taken = try await client.send(.post, "/v1/admin/scenarios/greeter/lock", key: keys.otherEditor)
             #expect(taken.status == .ok)

@@ -27,9 +27,12 @@ struct ScenarioReportTests {
                 .post, "/v1/admin/scenarios/greeter/versions", key: fixture.publisher, body: greeterYAML(version: 1))
             let keys = RedisKeys(prefix: fixture.keyPrefix)
             let commands = [
-                RedisCommand("HSET", keys.report(scenario: "greeter", hour: "2026010108"), "entered|pause", 3, "completed|goal:bought|pause", 1),
                 RedisCommand(
-                    "HSET", keys.report(scenario: "greeter", hour: "2026010109"), "entered|pause", 2, "completed|end|done", 1,
+                    "HSET", keys.report(scenario: "greeter", hour: "2026010108"), "entered|pause", 3,
+                    "completed|goal:bought|pause", 1),
+                RedisCommand(
+                    "HSET", keys.report(scenario: "greeter", hour: "2026010109"), "entered|pause", 2,
+                    "completed|end|done", 1,
                     "completed|exit:unsubscribed|hello", 1),
                 RedisCommand("HSET", keys.report(scenario: "greeter", hour: "2026010110"), "entered|pause", 50),
                 RedisCommand("HSET", keys.reportNow(scenario: "greeter"), "waiting|pause", 4, "waiting|hello", 0),
@@ -41,12 +44,19 @@ struct ScenarioReportTests {
             try await CustomerSeeding.message(
                 "m-1", customer: "c-1", statuses: [(.sent, nil), (.delivered, nil), (.opened, nil), (.clicked, nil)],
                 at: at(40), log: log)
-            try await CustomerSeeding.message("m-2", customer: "c-2", statuses: [(.suppressed, "cap:daily")], at: at(70), log: log)
-            try await CustomerSeeding.message("m-3", customer: "c-3", statuses: [(.suppressed, "quiet_hours")], at: at(80), log: log)
-            try await CustomerSeeding.message("m-4", customer: "c-4", statuses: [(.sent, nil), (.delivered, nil)], at: at(-60), log: log)
-            try await CustomerSeeding.message("m-5", customer: "c-5", statuses: [(.sent, nil), (.delivered, nil)], at: at(119), log: log)
-            let other = MessageLogEntry.Message(try CustomerSeeding.outbound(id: "m-6", customer: "c-6", at: at(50), scenario: "cart"))
-            try await log.record([MessageLogEntry(messageId: "m-6", customerId: "c-6", message: other, status: .sent, at: at(50))])
+            try await CustomerSeeding.message(
+                "m-2", customer: "c-2", statuses: [(.suppressed, "cap:daily")], at: at(70), log: log)
+            try await CustomerSeeding.message(
+                "m-3", customer: "c-3", statuses: [(.suppressed, "quiet_hours")], at: at(80), log: log)
+            try await CustomerSeeding.message(
+                "m-4", customer: "c-4", statuses: [(.sent, nil), (.delivered, nil)], at: at(-60), log: log)
+            try await CustomerSeeding.message(
+                "m-5", customer: "c-5", statuses: [(.sent, nil), (.delivered, nil)], at: at(119), log: log)
+            let other = MessageLogEntry.Message(
+                try CustomerSeeding.outbound(id: "m-6", customer: "c-6", at: at(50), scenario: "cart"))
+            try await log.record([
+                MessageLogEntry(messageId: "m-6", customerId: "c-6", message: other, status: .sent, at: at(50))
+            ])
 
             let response = try await client.send(
                 .get, "/v1/admin/scenarios/greeter/report?from=2026-01-01T08:30:00Z&to=2026-01-01T10:00:00Z",
@@ -90,11 +100,13 @@ struct ScenarioReportTests {
                 "from=yesterday", "from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z",
                 "from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z",
             ] {
-                let bad = try await client.send(.get, "/v1/admin/scenarios/greeter/report?\(query)", key: fixture.viewer)
+                let bad = try await client.send(
+                    .get, "/v1/admin/scenarios/greeter/report?\(query)", key: fixture.viewer)
                 #expect(bad.status == .badRequest, "\(query)")
                 #expect(problem(bad)?.type == "urn:nudge:problem:invalid-request")
             }
-            #expect(try await client.send(.get, "/v1/admin/scenarios/nope/report", key: fixture.viewer).status == .notFound)
+            #expect(
+                try await client.send(.get, "/v1/admin/scenarios/nope/report", key: fixture.viewer).status == .notFound)
             // Without a range: the last 7 days, where nothing happened.
             let recent = try await client.send(.get, "/v1/admin/scenarios/greeter/report", key: fixture.viewer)
             #expect(try recent.json()["totals"]?[member: "entered"] == 0)

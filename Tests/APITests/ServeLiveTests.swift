@@ -21,7 +21,8 @@ struct ServeLiveTests {
         let env = ProcessInfo.processInfo.environment
         let rules = FileManager.default.temporaryDirectory.appendingPathComponent("nudge-rules-\(name)")
         try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
-        try greeterYAML(version: 1).write(to: rules.appendingPathComponent("greeter.yaml"), atomically: true, encoding: .utf8)
+        try greeterYAML(version: 1).write(
+            to: rules.appendingPathComponent("greeter.yaml"), atomically: true, encoding: .utf8)
 
         var config = NudgeConfig()
         config.kafka = KafkaConfig(
@@ -44,7 +45,8 @@ struct ServeLiveTests {
         logger.logLevel = .warning
         let base = "http://127.0.0.1:\(config.http.port)"
 
-        let app = try await NudgeApplication.build(config: config, components: [.postgres, .serve, .timeline], logger: logger)
+        let app = try await NudgeApplication.build(
+            config: config, components: [.postgres, .serve, .timeline], logger: logger)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await app.run() }
@@ -62,7 +64,8 @@ struct ServeLiveTests {
                 track.method = .POST
                 track.headers.add(name: "Authorization", value: APITestEnvironment.basicAuth)
                 track.headers.add(name: "Content-Type", value: "application/json")
-                track.body = .bytes(ByteBuffer(string: #"{"userId":"u-serve","event":"Signed Up","messageId":"serve-1"}"#))
+                track.body = .bytes(
+                    ByteBuffer(string: #"{"userId":"u-serve","event":"Signed Up","messageId":"serve-1"}"#))
                 #expect(try await HTTPClient.shared.execute(track, timeout: .seconds(10)).status == .ok)
 
                 var events: [Value] = []
@@ -77,10 +80,13 @@ struct ServeLiveTests {
                 // The rules folder was deployed at start; no engine ran, so no customer state.
                 let (scenariosStatus, scenarios) = try await Self.get("\(base)/v1/admin/scenarios", key: key.secret)
                 #expect(scenariosStatus == .ok)
-                #expect(scenarios[member: "scenarios"] == [[
-                    "id": "greeter", "active_version": 1, "status": "active", "versions": [1],
-                    "updated_at": scenarios[member: "scenarios"][index: 0][member: "updated_at"],
-                ]])
+                #expect(
+                    scenarios[member: "scenarios"] == [
+                        [
+                            "id": "greeter", "active_version": 1, "status": "active", "versions": [1],
+                            "updated_at": scenarios[member: "scenarios"][index: 0][member: "updated_at"],
+                        ]
+                    ])
                 #expect(try await Self.get("\(base)/v1/admin/customers/u-serve", key: key.secret).status == .notFound)
             }
         } catch {

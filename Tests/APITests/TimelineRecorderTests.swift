@@ -20,12 +20,21 @@ struct TimelineRecorderTests {
         let settings = TimelineRecorder.Settings(eventsTopic: "ev", feedbackTopic: "fb")
         let entries = TimelineRecorder.entries(
             [
-                Self.record("ev", 0, #"{"type":"track","event":"A","userId":"u","messageId":"m1","timestamp":"2026-01-01T00:00:00Z"}"#),
-                Self.record("ev", 1, #"{"type":"track","event":"A","userId":"u","messageId":"m1","timestamp":"2026-01-01T00:00:00Z"}"#),
+                Self.record(
+                    "ev", 0,
+                    #"{"type":"track","event":"A","userId":"u","messageId":"m1","timestamp":"2026-01-01T00:00:00Z"}"#),
+                Self.record(
+                    "ev", 1,
+                    #"{"type":"track","event":"A","userId":"u","messageId":"m1","timestamp":"2026-01-01T00:00:00Z"}"#),
                 Self.record("ev", 2, "not json"),
-                Self.record("ev", 3, #"{"type":"identify","userId":"u","anonymousId":"a","timestamp":"2026-01-01T00:00:01Z"}"#),
-                Self.record("ev", 4, #"{"type":"page","name":"Home","anonymousId":"a","timestamp":"2026-01-01T00:00:02Z"}"#),
-                Self.record("fb", 0, #"{"type":"track","event":"Message Opened","userId":"u","messageId":"fb:opened:x","timestamp":"2026-01-01T00:00:03Z"}"#),
+                Self.record(
+                    "ev", 3, #"{"type":"identify","userId":"u","anonymousId":"a","timestamp":"2026-01-01T00:00:01Z"}"#),
+                Self.record(
+                    "ev", 4, #"{"type":"page","name":"Home","anonymousId":"a","timestamp":"2026-01-01T00:00:02Z"}"#),
+                Self.record(
+                    "fb", 0,
+                    #"{"type":"track","event":"Message Opened","userId":"u","messageId":"fb:opened:x","timestamp":"2026-01-01T00:00:03Z"}"#
+                ),
             ], settings: settings)
         #expect(entries.map(\.eventId) == ["m1", "ev/0/3", "ev/0/4", "fb:opened:x"])
         #expect(entries.map(\.customerId) == ["u", "u", "a", "u"])
@@ -44,7 +53,8 @@ struct TimelineRecorderTests {
         let feedback = FeedbackEvent(
             status: .delivered, messageId: "m-1", customerId: "u-1", channel: "email", connector: "smtp",
             at: Timestamp(milliseconds: 1_767_254_460_000))
-        let track = #"{"type":"track","event":"Signed Up","userId":"u-1","messageId":"e-1","timestamp":"2026-01-01T08:00:00Z","properties":{"plan":"pro"}}"#
+        let track =
+            #"{"type":"track","event":"Signed Up","userId":"u-1","messageId":"e-1","timestamp":"2026-01-01T08:00:00Z","properties":{"plan":"pro"}}"#
         _ = try await producer.send([
             KafkaOutgoingMessage(topic: env.eventsTopic, key: Array("u-1".utf8), value: Array(track.utf8)),
             KafkaOutgoingMessage(topic: env.eventsTopic, key: Array("u-1".utf8), value: Array(track.utf8)),
@@ -70,7 +80,9 @@ struct TimelineRecorderTests {
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { try await services.run() }
                     let deadline = ContinuousClock.now + .seconds(30)
-                    while try await timeline.entries(customerId: "u-1", from: .distantPast, to: .distantFuture, limit: 10).count < 2,
+                    while try await timeline.entries(
+                        customerId: "u-1", from: .distantPast, to: .distantFuture, limit: 10
+                    ).count < 2,
                         ContinuousClock.now < deadline
                     {
                         try await Task.sleep(for: .milliseconds(200))
@@ -80,7 +92,8 @@ struct TimelineRecorderTests {
                     try await tasks.waitForAll()
                 }
             }
-            let entries = try await timeline.entries(customerId: "u-1", from: .distantPast, to: .distantFuture, limit: 10)
+            let entries = try await timeline.entries(
+                customerId: "u-1", from: .distantPast, to: .distantFuture, limit: 10)
             #expect(entries.map(\.eventId) == [feedback.eventId, "e-1"])
             #expect(entries.map(\.source) == [.feedback, .events])
             #expect(entries.last?.properties == ["plan": "pro"])

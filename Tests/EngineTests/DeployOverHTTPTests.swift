@@ -55,7 +55,9 @@ struct DeployOverHTTPTests {
             #expect(customer.body[member: "instances"][index: 0][member: "step"] == "pause")
 
             // Lock, deploy version 2 based on version 1, release.
-            #expect(try await Self.call(.POST, "\(base)/v1/admin/scenarios/greeter/lock", key: publisher.secret).status == .ok)
+            #expect(
+                try await Self.call(.POST, "\(base)/v1/admin/scenarios/greeter/lock", key: publisher.secret).status
+                    == .ok)
             let deploy = try await Self.call(
                 .POST, "\(base)/v1/admin/scenarios/greeter/versions?base_version=1", key: publisher.secret,
                 body: Self.greeter(version: 2, template: "welcome-v2"))

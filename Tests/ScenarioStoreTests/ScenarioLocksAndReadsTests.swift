@@ -22,7 +22,8 @@ struct ScenarioLocksAndReadsTests {
                 yaml: Store.yaml(version: 2, template: "v2"), file: "g.yaml", by: "ana", baseVersion: 1)
             #expect(second == .deployed(id: "greeter", version: 2))
             await #expect {
-                try await store.deploy(yaml: Store.yaml(version: 3, template: "v3"), file: "g.yaml", by: "bo", baseVersion: 1)
+                try await store.deploy(
+                    yaml: Store.yaml(version: 3, template: "v3"), file: "g.yaml", by: "bo", baseVersion: 1)
             } throws: { error in
                 guard let error = error as? ScenarioStoreError else { return false }
                 return error.code == .staleBase && error.message.contains("at version 2")
@@ -44,7 +45,8 @@ struct ScenarioLocksAndReadsTests {
             #expect(try await store.currentLock("greeter") == lock)
             #expect(try await store.currentLocks() == ["greeter": lock])
             #expect(try await store.lock("greeter", holder: "bo", ttl: .seconds(60)) == .heldByOther(lock))
-            guard case .acquired(let renewed) = try await store.lock("greeter", holder: "ana", ttl: .seconds(120)) else {
+            guard case .acquired(let renewed) = try await store.lock("greeter", holder: "ana", ttl: .seconds(120))
+            else {
                 throw LockFailure()
             }
             #expect(renewed.acquiredAt == lock.acquiredAt && renewed.expiresAt > lock.expiresAt)
@@ -56,8 +58,12 @@ struct ScenarioLocksAndReadsTests {
                 guard let error = error as? ScenarioStoreError else { return false }
                 return error.code == .locked && error.lock?.holder == "ana"
             }
-            #expect(try await store.deploy(yaml: Store.yaml(version: 1), file: "g.yaml", by: "ana", enforcingLock: true) == .deployed(id: "greeter", version: 1))
-            #expect(try await store.deploy(yaml: Store.yaml(version: 2), file: "g.yaml", by: "cli") == .deployed(id: "greeter", version: 2))
+            #expect(
+                try await store.deploy(yaml: Store.yaml(version: 1), file: "g.yaml", by: "ana", enforcingLock: true)
+                    == .deployed(id: "greeter", version: 1))
+            #expect(
+                try await store.deploy(yaml: Store.yaml(version: 2), file: "g.yaml", by: "cli")
+                    == .deployed(id: "greeter", version: 2))
 
             #expect(try await store.unlock("greeter", holder: "bo") == .heldByOther(renewed))
             #expect(try await store.unlock("greeter", holder: "ana") == .released)
@@ -72,16 +78,20 @@ struct ScenarioLocksAndReadsTests {
             _ = try await store.lock("greeter", holder: "bo", ttl: .milliseconds(300))
             try await Task.sleep(for: .milliseconds(400))
             #expect(try await store.currentLock("greeter") == nil)
-            if case .heldByOther = try await store.lock("greeter", holder: "ana", ttl: .seconds(60)) { throw LockFailure() }
+            if case .heldByOther = try await store.lock("greeter", holder: "ana", ttl: .seconds(60)) {
+                throw LockFailure()
+            }
 
-            let rows = try await client.query("SELECT actor, action, detail::text FROM audit_log WHERE action LIKE 'scenario.%lock%' ORDER BY id")
+            let rows = try await client.query(
+                "SELECT actor, action, detail::text FROM audit_log WHERE action LIKE 'scenario.%lock%' ORDER BY id")
             var audit: [String] = []
             for try await (actor, action, detail) in rows.decode((String, String, String).self) {
                 audit.append("\(actor) \(action) \(detail)")
             }
             #expect(
                 audit == [
-                    "ana scenario.lock {}", "ana scenario.lock.renew {}", "ana scenario.unlock {}", "bo scenario.lock {}",
+                    "ana scenario.lock {}", "ana scenario.lock.renew {}", "ana scenario.unlock {}",
+                    "bo scenario.lock {}",
                     #"ops scenario.unlock {"broken_lock_of": "bo"}"#, "bo scenario.lock {}", "ana scenario.lock {}",
                 ])
         }

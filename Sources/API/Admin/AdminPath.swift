@@ -5,7 +5,9 @@ enum AdminPath {
     /// A scenario id as the scenario language allows it: lowercase letters, digits, `-`, `_`.
     static func scenarioId(_ context: some RequestContext) throws(ProblemDetails) -> String {
         guard let id = context.parameters.get("id"), !id.isEmpty, id.count <= 64,
-            id.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" })
+            id.unicodeScalars.allSatisfy({
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+            })
         else {
             throw ProblemDetails(
                 kind: .invalidRequest, detail: "a scenario id is 1 to 64 lowercase letters, digits, '-' or '_'")

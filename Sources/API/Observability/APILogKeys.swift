@@ -5,5 +5,9 @@ enum APILogKeys {
     static let source = "api.source"
     static let site = "api.site"
     static let customerId = "customer.id"
+    /// A SHA-256 prefix of a customer id, where even the id should not be kept (erase).
+    static let customerDigest = "customer.sha256"
+    static let scenarioId = "scenario.id"
+    static let scenarioVersion = "scenario.version"
     static let route = "http.route"
 }

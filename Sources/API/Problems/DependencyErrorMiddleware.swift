@@ -15,7 +15,8 @@ struct DependencyErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw CancellationError()
         } catch {
             context.logger.error(
-                "admin request failed", metadata: [APILogKeys.route: "\(context.endpointPath ?? "unmatched")", APILogKeys.error: "\(error)"])
+                "admin request failed",
+                metadata: [APILogKeys.route: "\(context.endpointPath ?? "unmatched")", APILogKeys.error: "\(error)"])
             throw ProblemDetails(kind: .unavailable, detail: "a storage dependency failed; try again")
         }
     }

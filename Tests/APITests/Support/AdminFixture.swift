@@ -45,7 +45,8 @@ struct AdminFixture: Sendable {
             let admin = AdminDependencies(
                 postgres: postgres, partitions: Int(APITestEnvironment.partitions), logger: TestDatabase.logger)
             try await env.withClient(
-                config: config, keyStore: store, auditLog: PostgresAuditLog(client: postgres, logger: TestDatabase.logger),
+                config: config, keyStore: store,
+                auditLog: PostgresAuditLog(client: postgres, logger: TestDatabase.logger),
                 admin: admin
             ) { client in
                 try await body(client, fixture)

@@ -85,11 +85,13 @@ enum CustomerSeeding {
     }
 
     static func timelineEntry(
-        customer: String, event: String, kind: Event.Kind = .track, name: String = "Signed Up", anonymousId: String? = nil,
+        customer: String, event: String, kind: Event.Kind = .track, name: String = "Signed Up",
+        anonymousId: String? = nil,
         source: CustomerTimelineEntry.Source = .events, at: Timestamp, properties: [String: Value] = [:]
     ) -> CustomerTimelineEntry {
         CustomerTimelineEntry(
-            customerId: customer, eventId: event, anonymousId: anonymousId, kind: kind, name: kind == .identify ? "" : name,
+            customerId: customer, eventId: event, anonymousId: anonymousId, kind: kind,
+            name: kind == .identify ? "" : name,
             source: source, properties: properties, traits: kind == .identify ? ["email": "ada@example.com"] : [:],
             at: Date(at))
     }

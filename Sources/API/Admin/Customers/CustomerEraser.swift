@@ -81,14 +81,15 @@ struct CustomerEraser: Sendable {
         }
         for anonymousId in anonymousIds {
             let reply = try await redis.eval(
-                Self.eraseAliasScript, keys: [RedisArgument(keys.customer(anonymousId)), RedisArgument(keys.slots(anonymousId))],
+                Self.eraseAliasScript,
+                keys: [RedisArgument(keys.customer(anonymousId)), RedisArgument(keys.slots(anonymousId))],
                 args: [RedisArgument(customerId)])
             summary.redisKeys += reply.int ?? 0
         }
 
         let counts = try await deleteRows(ids, subject: Self.subject(customerId), actor: actor, summary: summary)
         (summary.messages, summary.messageStatuses, summary.timelineEvents) = counts
-        logger.info("customer erased", metadata: ["customer.sha256": "\(Self.digest(customerId).prefix(16))"])
+        logger.info("customer erased", metadata: [APILogKeys.customerDigest: "\(Self.digest(customerId).prefix(16))"])
         return summary
     }
 
@@ -97,8 +98,10 @@ struct CustomerEraser: Sendable {
     static func subject(_ customerId: String) -> String { "customer:sha256:\(digest(customerId))" }
 
     static func digest(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { byte in byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }
-            .joined()
+        SHA256.hash(data: Data(text.utf8)).map { byte in
+            byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+        }
+        .joined()
     }
 
     private func anonymousIds(of customerId: String) async throws -> [String] {
@@ -151,7 +154,9 @@ struct CustomerEraser: Sendable {
             if !members.isEmpty {
                 commands.append(
                     RedisCommand(
-                        "ZREM", arguments: [RedisArgument(keys.timers(partition: partition))] + members.map { RedisArgument($0) }))
+                        "ZREM",
+                        arguments: [RedisArgument(keys.timers(partition: partition))]
+                            + members.map { RedisArgument($0) }))
             }
         }
         let timerCommands = commands.count
@@ -159,7 +164,8 @@ struct CustomerEraser: Sendable {
             commands.append(RedisCommand("SREM", keys.pendingOutbox(partition: partition), state.customerId))
         }
         for instance in state.instances {
-            commands.append(RedisCommand("HINCRBY", keys.reportNow(scenario: instance.scenario), "waiting|\(instance.step)", -1))
+            commands.append(
+                RedisCommand("HINCRBY", keys.reportNow(scenario: instance.scenario), "waiting|\(instance.step)", -1))
         }
         if !state.instances.isEmpty {
             commands.append(RedisCommand("HINCRBY", keys.stats, "instances_active", -state.instances.count))
@@ -181,15 +187,24 @@ struct CustomerEraser: Sendable {
             return try await postgres.withTransaction(logger: logger) { connection in
                 let statuses = try await Self.count(
                     connection,
-                    "WITH d AS (DELETE FROM message_status_history WHERE customer_id = ANY(\(ids)) RETURNING 1) SELECT count(*) FROM d",
+                    """
+                    WITH d AS (DELETE FROM message_status_history WHERE customer_id = ANY(\(ids)) RETURNING 1)
+                    SELECT count(*) FROM d
+                    """,
                     logger)
                 let messages = try await Self.count(
                     connection,
-                    "WITH d AS (DELETE FROM messages WHERE customer_id = ANY(\(ids)) RETURNING 1) SELECT count(*) FROM d",
+                    """
+                    WITH d AS (DELETE FROM messages WHERE customer_id = ANY(\(ids)) RETURNING 1)
+                    SELECT count(*) FROM d
+                    """,
                     logger)
                 let timeline = try await Self.count(
                     connection,
-                    "WITH d AS (DELETE FROM customer_timeline WHERE customer_id = ANY(\(ids)) RETURNING 1) SELECT count(*) FROM d",
+                    """
+                    WITH d AS (DELETE FROM customer_timeline WHERE customer_id = ANY(\(ids)) RETURNING 1)
+                    SELECT count(*) FROM d
+                    """,
                     logger)
                 var erased = summary
                 (erased.messages, erased.messageStatuses, erased.timelineEvents) = (messages, statuses, timeline)
@@ -206,7 +221,9 @@ struct CustomerEraser: Sendable {
         }
     }
 
-    private static func count(_ connection: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) async throws -> Int {
+    private static func count(_ connection: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) async throws
+        -> Int
+    {
         let rows = try await connection.query(query, logger: logger)
         for try await count in rows.decode(Int64.self) { return Int(count) }
         return 0

@@ -19,7 +19,8 @@ struct StoredCustomer: Sendable {
         let alias = fields.count > 1 ? fields[1].string : nil
         guard stateBytes != nil || alias != nil else { return nil }
         return StoredCustomer(
-            state: try stateBytes.map { try JSONDecoder().decode(CustomerState.self, from: Data($0)) }, mergedInto: alias)
+            state: try stateBytes.map { try JSONDecoder().decode(CustomerState.self, from: Data($0)) },
+            mergedInto: alias)
     }
 }
 

@@ -72,7 +72,8 @@ struct ScenarioChangeRoutes<Context: APIRequestContext>: Sendable {
             switch outcome {
             case .deployed(let id, let version):
                 context.logger.info(
-                    "scenario deployed", metadata: ["scenario.id": "\(id)", "scenario.version": "\(version)"])
+                    "scenario deployed",
+                    metadata: [APILogKeys.scenarioId: "\(id)", APILogKeys.scenarioVersion: "\(version)"])
                 var response = JSONResponse.encode(
                     DeployView(scenario: id, version: version, outcome: "deployed"), status: .created)
                 response.headers[.location] = "/v1/admin/scenarios/\(id)/versions/\(version)"

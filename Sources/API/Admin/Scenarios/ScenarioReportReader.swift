@@ -16,7 +16,9 @@ struct ScenarioReportReader: Sendable {
         var builder = ScenarioReportBuilder(scenario: scenario, from: from, to: to, stepOrder: stepOrder)
         let hours = ScenarioReportBuilder.hours(from: from, to: to)
         let commands =
-            hours.map { RedisCommand("HGETALL", keys.report(scenario: scenario, hour: ScenarioReportBuilder.bucket($0))) }
+            hours.map {
+                RedisCommand("HGETALL", keys.report(scenario: scenario, hour: ScenarioReportBuilder.bucket($0)))
+            }
             + [RedisCommand("HGETALL", keys.reportNow(scenario: scenario))]
         let replies = try await redis.pipeline(commands)
         for (hour, reply) in zip(hours, replies) {

@@ -1,8 +1,5 @@
 import EngineCore
-import Engine
 import Hummingbird
-import NudgeRedis
-import PostgresNIO
 import ScenarioStore
 
 /// `GET /v1/admin/scenarios/{id}/report?from=...&to=...` (viewer): per scenario and per step,
@@ -18,7 +15,8 @@ struct ScenarioReportRoutes<Context: APIRequestContext>: Sendable {
         group.get("scenarios/{id}/report") { request, context in
             _ = try context.requireRole(.viewer)
             let id = try AdminPath.scenarioId(context)
-            let range = try AdminQuery.timeRange(request, defaultSpan: .seconds(7 * 86_400), maxSpan: .seconds(92 * 86_400))
+            let range = try AdminQuery.timeRange(
+                request, defaultSpan: .seconds(7 * 86_400), maxSpan: .seconds(92 * 86_400))
             guard let scenario = try await store.scenario(id) else {
                 throw ProblemDetails(kind: .notFound, detail: "no deployed scenario \(id)")
             }

@@ -23,7 +23,9 @@ struct ScenarioRoutes<Context: APIRequestContext>: Sendable {
             let id = try AdminPath.scenarioId(context)
             let scenario = try await deployed(id)
             let yaml = try await store.source(of: id, version: scenario.activeVersion)
-            let active = yaml.flatMap { try? ScenarioLoader.load(yaml: $0, file: "\(id)@\(scenario.activeVersion)").get() }
+            let active = yaml.flatMap {
+                try? ScenarioLoader.load(yaml: $0, file: "\(id)@\(scenario.activeVersion)").get()
+            }
             return JSONResponse.encode(
                 ScenarioDetailView(scenario, lock: try await store.currentLock(id), active: active))
         }

@@ -47,9 +47,10 @@ struct ScenarioDetailView: Encodable {
         description = active?.description
         owner = active?.owner
         start = active?.start
-        steps = active.map { active in
-            active.stepOrder.compactMap { id in active.steps[id].map { StepView(id: id, kind: $0.kind.name) } }
-        } ?? []
+        steps =
+            active.map { active in
+                active.stepOrder.compactMap { id in active.steps[id].map { StepView(id: id, kind: $0.kind.name) } }
+            } ?? []
     }
 
     func encode(to encoder: any Encoder) throws {

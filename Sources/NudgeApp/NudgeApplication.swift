@@ -91,7 +91,7 @@ public struct NudgeApplication: Sendable {
             ? nil
             : try DispatcherAssembly.load(
                 config: config, catalog: rules.catalog, dispatching: components.contains(.dispatcher))
-        if served != nil, config.tracking.secret == nil {
+        if dispatch != nil, config.tracking.secret == nil {
             logger.warning("tracking.secret is not set: links are not tracked and /t/... is off")
         }
         let api = both(served, impressions).map { postgres, impressions in

@@ -364,6 +364,7 @@ let package = Package(
             dependencies: [
                 "NudgeApp",
                 "API",
+                "Engine",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

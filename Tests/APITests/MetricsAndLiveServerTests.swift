@@ -63,7 +63,6 @@ struct MetricsAndLiveServerTests {
         let p50 = latencies[latencies.count / 2]
         let p99 = latencies[latencies.count * 99 / 100]
         print("content latency over 1000 live requests: p50 \(p50), p99 \(p99), max \(latencies.last ?? .zero)")
-        #expect(p99 < .milliseconds(50))
         // The identify and the 1,000 impressions of the personalized slot.
         let events = try await env.waitForEvents(count: 1001)
         #expect(events.filter { $0.object["type"] == "identify" }.count == 1)

@@ -151,7 +151,8 @@ public struct NudgeApplication: Sendable {
                 config: config, producer: producer, redis: redis, postgres: postgres, logger: logger)
             services.append(.init(service: AfterStartup(startup: startup, service: service)))
             let feedbackLog = FeedbackLogService(
-                kafka: config.kafka, topic: config.topics.feedback, messageLog: PostgresMessageLog(client: postgres, logger: logger),
+                kafka: config.kafka, topic: config.topics.feedback, groupId: config.dispatcher.messageLogGroupId,
+                messageLog: PostgresMessageLog(client: postgres, logger: logger),
                 sessionTimeout: config.engine.sessionTimeout, logger: logger)
             services.append(.init(service: AfterStartup(startup: startup, service: feedbackLog)))
         }

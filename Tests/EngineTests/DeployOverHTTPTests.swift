@@ -23,7 +23,6 @@ struct DeployOverHTTPTests {
             "deploy-http", scenarios: ["greeter.yaml": Self.greeter(version: 1, template: "welcome-v1")])
         let database = try await setup.useFreshDatabase()
         setup.config.http.port = try FreePort.find()
-        setup.config.timeline.groupId = "\(setup.name)-timeline"
         let env = setup
         let base = "http://127.0.0.1:\(env.config.http.port)"
         try await env.createTopics()

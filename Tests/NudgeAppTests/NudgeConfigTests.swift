@@ -75,6 +75,7 @@ struct NudgeConfigTests {
         #expect(config.api.maxScenarioBytes == 262_144)
         #expect(config.api.scenarioLockTTL == .seconds(900))
         #expect(config.timeline == TimelineSettings(enabled: true, groupId: "nudge-timeline"))
+        #expect(config.dispatcher.messageLogGroupId == "nudge-message-log")
     }
 
     @Test func adminAPIAndTimelineSettings() async throws {

@@ -134,7 +134,9 @@ extension NudgeConfig {
             concurrency: try positive(dispatcher, "concurrency", defaults.dispatcher.concurrency, scope: "dispatcher"),
             maxBatchSize: try positive(dispatcher, "max_batch_size", defaults.dispatcher.maxBatchSize, scope: "dispatcher"),
             ledgerRetention: try duration(
-                dispatcher, "ledger_retention", defaults.dispatcher.ledgerRetention, scope: "dispatcher"))
+                dispatcher, "ledger_retention", defaults.dispatcher.ledgerRetention, scope: "dispatcher"),
+            messageLogGroupId: dispatcher.string(
+                forKey: "message_log_group_id", default: defaults.dispatcher.messageLogGroupId))
 
         let tracking = config.scoped(to: "tracking")
         let trackingSecret = tracking.string(forKey: "secret", isSecret: true)

@@ -70,15 +70,18 @@ public struct DispatcherSettings: Sendable, Equatable {
     /// How long the dispatch ledger remembers a message: replays and callbacks within it are
     /// recognised.
     public var ledgerRetention: Duration
+    /// The consumer group that writes delivery feedback into the message log.
+    public var messageLogGroupId: String
 
     public init(
         groupId: String = "nudge-dispatcher", concurrency: Int = 64, maxBatchSize: Int = 500,
-        ledgerRetention: Duration = .seconds(30 * 24 * 3600)
+        ledgerRetention: Duration = .seconds(30 * 24 * 3600), messageLogGroupId: String = "nudge-message-log"
     ) {
         self.groupId = groupId
         self.concurrency = concurrency
         self.maxBatchSize = maxBatchSize
         self.ledgerRetention = ledgerRetention
+        self.messageLogGroupId = messageLogGroupId
     }
 }
 

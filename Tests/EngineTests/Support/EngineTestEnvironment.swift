@@ -38,6 +38,11 @@ struct EngineTestEnvironment: Sendable {
             events: "\(name).events", deadLetter: "\(name).dead-letter", outbound: "\(name).outbound",
             feedback: "\(name).feedback", partitions: Self.partitions)
         config.engine.groupId = "\(name)-engine"
+        // Consumer groups of the test's own: a group shared with other runs on the same broker
+        // waits for their members at every rebalance.
+        config.dispatcher.groupId = "\(name)-dispatcher"
+        config.dispatcher.messageLogGroupId = "\(name)-message-log"
+        config.timeline.groupId = "\(name)-timeline"
         config.engine.sessionTimeout = .seconds(6)
         config.engine.maxPollInterval = .seconds(10)
         config.http.port = 0
@@ -69,6 +74,9 @@ struct EngineTestEnvironment: Sendable {
         env["NUDGE_TOPICS_FEEDBACK"] = config.topics.feedback
         env["NUDGE_TOPICS_PARTITIONS"] = String(config.topics.partitions)
         env["NUDGE_ENGINE_GROUP_ID"] = config.engine.groupId
+        env["NUDGE_DISPATCHER_GROUP_ID"] = config.dispatcher.groupId
+        env["NUDGE_DISPATCHER_MESSAGE_LOG_GROUP_ID"] = config.dispatcher.messageLogGroupId
+        env["NUDGE_TIMELINE_GROUP_ID"] = config.timeline.groupId
         env["NUDGE_ENGINE_SESSION_TIMEOUT"] = "6s"
         env["NUDGE_ENGINE_MAX_POLL_INTERVAL"] = "10s"
         env["NUDGE_HTTP_PORT"] = "0"

@@ -72,17 +72,17 @@ struct ScenarioLockRoutesTests {
     }
 
     @Test func anExpiredLockNoLongerHolds() async throws {
-        try await AdminFixture.run("lock-ttl", config: { $0.scenarioLockTTL = .seconds(1) }) { client, keys in
+        try await AdminFixture.run("lock-ttl", config: { $0.scenarioLockTTL = .seconds(3) }) { client, keys in
             #expect(try await client.send(.post, "/v1/admin/scenarios/greeter/lock", key: keys.editor).status == .ok)
             #expect(
                 try await client.send(.post, "/v1/admin/scenarios/greeter/lock", key: keys.otherEditor).status.code
                     == 423)
-            try await Task.sleep(for: .milliseconds(1300))
+            try await Task.sleep(for: .milliseconds(3300))
             let taken = try await client.send(.post, "/v1/admin/scenarios/greeter/lock", key: keys.otherEditor)
             #expect(taken.status == .ok)
             #expect(try taken.json()["holder"] == "bo")
             // Expired, the lock does not stop a deploy either.
-            try await Task.sleep(for: .milliseconds(1300))
+            try await Task.sleep(for: .milliseconds(3300))
             let deploy = try await client.send(
                 .post, "/v1/admin/scenarios/greeter/versions", key: keys.publisher, body: greeterYAML(version: 1))
             #expect(deploy.status == .created)

@@ -69,7 +69,7 @@ struct ScenarioLocksAndReadsTests {
             #expect(try await store.unlock("greeter", holder: "ana") == .released)
             #expect(try await store.unlock("greeter", holder: "ana") == .notLocked)
             #expect(try await store.currentLock("greeter") == nil)
-            guard case .acquired = try await store.lock("greeter", holder: "bo", ttl: .milliseconds(300)) else {
+            guard case .acquired = try await store.lock("greeter", holder: "bo", ttl: .seconds(60)) else {
                 throw LockFailure()
             }
             #expect(try await store.unlock("greeter", holder: "ops", force: true) == .released)

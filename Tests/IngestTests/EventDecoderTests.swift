@@ -68,7 +68,7 @@ struct EventDecoderTests {
             return
         }
         #expect(reason.code == "not_json")
-        #expect(reason.message == "body is not valid JSON: trailing comma before '}' at line 1, column 27 (byte 26)")
+        #expect(reason.message == "body is not valid JSON: trailing comma before '}' at line 1, column 26 (byte 25)")
     }
 
     @Test func oversizedEventsAreRefused() {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Values encode as plain JSON. Instants and spans, which JSON lacks, encode as one-key objects
 /// (`{"$ts": ms}`, `{"$ms": ms}`) so a stored state decodes back to an equal value.
 extension Value: Codable {

@@ -102,10 +102,11 @@ struct JSONReader {
             guard index < bytes.count else { throw fail(.unexpectedEnd, "unexpected end of input in an array") }
             switch bytes[index] {
             case UInt8(ascii: ","):
+                let comma = index
                 index += 1
                 skipWhitespace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                    throw fail(.trailingComma, "trailing comma before ']'")
+                    throw fail(.trailingComma, "trailing comma before ']'", at: comma)
                 }
             case UInt8(ascii: "]"):
                 index += 1
@@ -145,10 +146,11 @@ struct JSONReader {
             guard index < bytes.count else { throw fail(.unexpectedEnd, "unexpected end of input in an object") }
             switch bytes[index] {
             case UInt8(ascii: ","):
+                let comma = index
                 index += 1
                 skipWhitespace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                    throw fail(.trailingComma, "trailing comma before '}'")
+                    throw fail(.trailingComma, "trailing comma before '}'", at: comma)
                 }
             case UInt8(ascii: "}"):
                 index += 1

@@ -44,6 +44,9 @@ struct JSONReader {
     var depth = 0
     /// Reused for strings with escapes, so only the final `String` is allocated.
     var scratch: [UInt8] = []
+    /// Fields of the objects being read, innermost last: each object's dictionary is built once
+    /// at its exact size instead of growing (and rehashing every key) as fields arrive.
+    var pendingFields: [(key: String, value: Value)] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, start: Int) {
         self.bytes = bytes
@@ -121,11 +124,11 @@ struct JSONReader {
         try enter()
         defer { depth -= 1 }
         skipWhitespace()
-        var fields: [String: Value] = [:]
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(fields)
+            return .object([:])
         }
+        let firstField = pendingFields.count
         while true {
             guard index < bytes.count else { throw fail(.unexpectedEnd, "unexpected end of input in an object") }
             guard bytes[index] == UInt8(ascii: "\"") else {
@@ -139,9 +142,7 @@ struct JSONReader {
             }
             index += 1
             skipWhitespace()
-            let value = try parseValue()
-            // JSONDecoder keeps the first of duplicate keys.
-            if let first = fields.updateValue(value, forKey: key) { fields[key] = first }
+            pendingFields.append((key, try parseValue()))
             skipWhitespace()
             guard index < bytes.count else { throw fail(.unexpectedEnd, "unexpected end of input in an object") }
             switch bytes[index] {
@@ -154,11 +155,21 @@ struct JSONReader {
                 }
             case UInt8(ascii: "}"):
                 index += 1
-                return Self.object(fields)
+                return takeObject(from: firstField)
             default:
                 throw fail(.unexpectedCharacter, "unexpected \(describe(bytes[index])) in an object, expected ',' or '}'")
             }
         }
+    }
+
+    private mutating func takeObject(from first: Int) -> Value {
+        var fields: [String: Value] = Dictionary(minimumCapacity: pendingFields.count - first)
+        for (key, value) in pendingFields[first...] {
+            // JSONDecoder keeps the first of duplicate keys.
+            if let earlier = fields.updateValue(value, forKey: key) { fields[key] = earlier }
+        }
+        pendingFields.removeSubrange(first...)
+        return Self.object(fields)
     }
 
     /// `{"$ts": ms}` and `{"$ms": ms}` with an integer are the encoded instants and spans.

@@ -3,7 +3,8 @@ import EngineCore
 import Foundation
 
 /// Decoding a typical incoming Segment event, JSONDecoder (the old path) against the byte-level
-/// parser (the new one), and writing values back; the load test found JSON at ~70% of engine CPU.
+/// parser (the new one), writing values back, and the stored customer state both ways; the load
+/// test found these coders at ~70% of engine CPU.
 func jsonBenchmarks() {
     let bytes = JSONFixture.segmentTrack
 
@@ -33,6 +34,36 @@ func jsonBenchmarks() {
             blackHole(try? JSONValueWriter.bytes(value))
         }
     }
+
+    let state = JSONFixture.customerState
+    let stateEncoder = JSONEncoder()
+    stateEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let stored = Array((try? stateEncoder.encode(state)) ?? Data())
+
+    Benchmark("Customer state decode, JSONDecoder (old)") { benchmark in
+        let decoder = JSONDecoder()
+        for _ in benchmark.scaledIterations {
+            blackHole(try? decoder.decode(CustomerState.self, from: Data(stored)))
+        }
+    }
+
+    Benchmark("Customer state decode, storedJSON (new)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? CustomerState(storedJSON: stored))
+        }
+    }
+
+    Benchmark("Customer state encode, JSONEncoder (old)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? stateEncoder.encode(state))
+        }
+    }
+
+    Benchmark("Customer state encode, storedJSON (new)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? state.storedJSON())
+        }
+    }
 }
 
 enum JSONFixture {
@@ -51,6 +82,26 @@ enum JSONFixture {
         "title":"Warenkorb \\u2013 Nordpeak","url":"https://shop.example.com/cart"}},\
         "integrations":{"All":true}}
         """.utf8)
+
+    /// A customer with a profile, one waiting abandoned-cart instance and a trigger timer: ~500 bytes stored.
+    static let customerState = CustomerState(
+        customerId: "customer-1042",
+        profile: [
+            "first_name": "Ana", "last_name": "Berg", "email": "ana@example.com", "plan": "pro", "ltv": 1234.5,
+            "signed_up": .timestamp(Timestamp(milliseconds: 1_700_000_000_000)),
+        ],
+        instances: [
+            InstanceState(
+                id: "abandoned-cart/C-88121", scenario: "abandoned-cart", version: 3, step: "wait_a_day", visits: 1,
+                key: "C-88121", vars: ["cart_id": "C-88121", "price": 129.9, "name": "Trail Runner 3"],
+                timer: PendingTimer(
+                    id: "abandoned-cart/C-88121/wait_a_day/1", at: Timestamp(milliseconds: 1_780_086_400_000)),
+                startedAt: Timestamp(milliseconds: 1_780_000_000_000))
+        ],
+        entries: [
+            "abandoned-cart/C-88121": EntryRecord(lastEntered: Timestamp(milliseconds: 1_780_000_000_000), count: 1)
+        ],
+        triggerTimers: ["welcome/absence": Timestamp(milliseconds: 1_780_600_000_000)])
 
     static func eventThroughJSONDecoder(_ bytes: [UInt8]) throws -> Event? {
         guard case .object(let object) = try JSONDecoder().decode(Value.self, from: Data(bytes)) else { return nil }

@@ -1,5 +1,5 @@
 /// Why a JSON text could not be read, and where: byte offset into the input as given, and the
-/// 1-based line and column (columns count characters, not bytes) for people reading the text.
+/// 1-based line and column (columns count Unicode scalars, not bytes) for people reading the text.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Stable machine-readable reason; new codes may be added.
     public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {

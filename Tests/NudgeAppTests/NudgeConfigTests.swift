@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 
@@ -35,6 +36,9 @@ struct NudgeConfigTests {
               command_timeout: 250ms
             postgres:
               host: db.internal
+            engine:
+              fetch_wait: 5ms
+              timer_batch_size: 250
             log:
               level: debug
             """)
@@ -54,6 +58,13 @@ struct NudgeConfigTests {
         #expect(config.postgres.host == "db.internal")
         #expect(config.postgres.password == "s3cret")
         #expect(config.logLevel == .debug)
+        // The engine section is the engine's own tuning, passed through whole.
+        #expect(config.engine.fetchWait == .milliseconds(5))
+        #expect(config.engine.timerBatchSize == 250)
+        #expect(config.engine.retryBackoff == .milliseconds(200))
+        let engine = EngineConfig(config)
+        #expect(engine.fetchWait == .milliseconds(5))
+        #expect(engine.topics.outbound == "shop.out")
     }
 
     @Test func sampleDeployConfigLoads() async throws {

@@ -46,9 +46,16 @@ public struct PostgresMessageLog: MessageLog {
         var ids: [String] = [], customers: [String] = [], scenarios: [String] = [], versions: [Int] = []
         var steps: [String] = [], instances: [String] = [], channels: [String] = [], templates: [String] = []
         var connectors: [String] = [], providerIds: [String] = [], statuses: [String] = [], created: [Int64] = []
+        // The dispatcher logs `queued` and the outcome together: the row takes the connector and
+        // provider id from the outcome (a `sent` or `failed` entry), not from `queued`.
+        var outcomes: [String: MessageLogEntry] = [:]
+        for entry in entries where entry.status == .sent || entry.status == .failed {
+            outcomes[entry.messageId] = entry
+        }
         var seen = Set<String>()
         for entry in entries {
             guard let message = entry.message, seen.insert(entry.messageId).inserted else { continue }
+            let outcome = outcomes[entry.messageId] ?? entry
             ids.append(entry.messageId)
             customers.append(entry.customerId)
             scenarios.append(message.scenario)
@@ -57,8 +64,8 @@ public struct PostgresMessageLog: MessageLog {
             instances.append(message.instance)
             channels.append(message.channel)
             templates.append(message.template)
-            connectors.append(entry.connector ?? "")
-            providerIds.append(entry.providerMessageId ?? "")
+            connectors.append(outcome.connector ?? "")
+            providerIds.append(outcome.providerMessageId ?? "")
             statuses.append(entry.status.rawValue)
             created.append(message.createdAt.milliseconds)
         }

@@ -22,20 +22,6 @@ extension Event {
     }
 }
 
-extension Value {
-    /// Instants and spans as JSON has them (ISO-8601 strings, milliseconds), for records other
-    /// systems read; the core's own encoding keeps them typed.
-    var plainJSON: Value {
-        switch self {
-        case .timestamp(let instant): .string(ISO8601.format(instant))
-        case .span(let span): .int(span.milliseconds)
-        case .list(let items): .list(items.map(\.plainJSON))
-        case .object(let fields): .object(fields.mapValues(\.plainJSON))
-        default: self
-        }
-    }
-}
-
 extension Event {
     /// The same event for another customer (a merged anonymous id's events go to the known one).
     func reassigned(to customerId: String) -> Event {

@@ -1,9 +1,25 @@
-/// How the engine runtime consumes and processes.
+/// What an engine process needs: where its topics and Redis keys are, and how it is tuned.
+/// Tuning fields read straight through (`config.maxBatchSize`).
+@dynamicMemberLookup
 public struct EngineConfig: Sendable {
-    public var groupId: String
     public var topics: EngineTopics
     /// First part of every Redis key (`RedisKeys`): deployments sharing a Redis use different ones.
     public var keyPrefix: String
+    public var tuning: EngineTuning
+
+    public init(topics: EngineTopics, keyPrefix: String = "nudge", tuning: EngineTuning = EngineTuning()) {
+        self.topics = topics
+        self.keyPrefix = keyPrefix
+        self.tuning = tuning
+    }
+
+    public subscript<T>(dynamicMember keyPath: KeyPath<EngineTuning, T>) -> T { tuning[keyPath: keyPath] }
+}
+
+/// The engine's knobs, as the configuration file's `engine:` section sets them.
+public struct EngineTuning: Sendable, Equatable {
+    /// The consumer group engine processes share.
+    public var groupId: String
     /// Largest Kafka batch handed to the partitions at once.
     public var maxBatchSize: Int
     /// How often each partition looks for due timers.
@@ -19,11 +35,11 @@ public struct EngineConfig: Sendable {
     public var maxPollInterval: Duration
     /// Longest the broker holds a fetch waiting for data (`fetch.wait.max.ms`).
     public var fetchWait: Duration
+    /// How often a process running the engine checks PostgreSQL for a newly deployed catalog.
+    public var catalogReloadInterval: Duration
 
     public init(
         groupId: String = "nudge-engine",
-        topics: EngineTopics,
-        keyPrefix: String = "nudge",
         maxBatchSize: Int = 2_000,
         timerTick: Duration = .milliseconds(100),
         timerBatchSize: Int = 1_000,
@@ -31,11 +47,10 @@ public struct EngineConfig: Sendable {
         retryBackoff: Duration = .milliseconds(200),
         sessionTimeout: Duration = .seconds(10),
         maxPollInterval: Duration = .seconds(60),
-        fetchWait: Duration = .milliseconds(10)
+        fetchWait: Duration = .milliseconds(10),
+        catalogReloadInterval: Duration = .seconds(1)
     ) {
         self.groupId = groupId
-        self.topics = topics
-        self.keyPrefix = keyPrefix
         self.maxBatchSize = maxBatchSize
         self.timerTick = timerTick
         self.timerBatchSize = timerBatchSize
@@ -44,5 +59,6 @@ public struct EngineConfig: Sendable {
         self.sessionTimeout = sessionTimeout
         self.maxPollInterval = maxPollInterval
         self.fetchWait = fetchWait
+        self.catalogReloadInterval = catalogReloadInterval
     }
 }

@@ -130,6 +130,6 @@ public struct TimelineEntry: Sendable, Equatable, Encodable {
         self.decision = decision
         self.until = until
         self.conversion = conversion
-        self.data = data?.mapValues(\.presentable)
+        self.data = data?.mapValues(\.plainJSON)
     }
 }

@@ -90,14 +90,16 @@ extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Expres
 }
 
 extension Value {
-    /// The value as plain JSON for people and external systems: instants become ISO-8601
-    /// strings and spans their text (`2h30m`), recursively.
-    public var presentable: Value {
+    /// The value as plain JSON for records other systems read (outbound messages, forwarded
+    /// events, content slots, simulator output): instants become ISO-8601 strings and spans
+    /// milliseconds, recursively. The core's own encoding keeps them typed; a span shown on its
+    /// own (a template's `{{left}}`) reads `2h30m` through `plainText`.
+    public var plainJSON: Value {
         switch self {
-        case .timestamp(let value): .string(ISO8601.format(value))
-        case .span(let value): .string(value.formatted)
-        case .list(let items): .list(items.map(\.presentable))
-        case .object(let fields): .object(fields.mapValues(\.presentable))
+        case .timestamp(let instant): .string(ISO8601.format(instant))
+        case .span(let span): .int(span.milliseconds)
+        case .list(let items): .list(items.map(\.plainJSON))
+        case .object(let fields): .object(fields.mapValues(\.plainJSON))
         default: self
         }
     }

@@ -81,11 +81,11 @@ struct TemplateRenderer {
     }
 
     /// Text of a value: instants as ISO 8601 and spans as `2h30m` (EngineCore's presentation),
-    /// lists and objects as compact JSON of their presentable form.
+    /// lists and objects as compact JSON (`Value.plainJSON`: spans in milliseconds).
     static func text(of value: Value) -> String {
         switch value {
         case .string(let text): text
-        case .list, .object: value.presentable.jsonText
+        case .list, .object: value.plainJSON.jsonText
         default: value.plainText
         }
     }

@@ -1,5 +1,6 @@
 import API
 import Configuration
+import Engine
 import Foundation
 import Logging
 import NudgeKafka
@@ -88,16 +89,18 @@ extension NudgeConfig {
         )
 
         let engine = config.scoped(to: "engine")
-        self.engine = EngineSettings(
+        self.engine = EngineTuning(
             groupId: engine.string(forKey: "group_id", default: defaults.engine.groupId),
             maxBatchSize: try positive(engine, "max_batch_size", defaults.engine.maxBatchSize, scope: "engine"),
             timerTick: try duration(engine, "timer_tick", defaults.engine.timerTick, scope: "engine"),
+            timerBatchSize: try positive(engine, "timer_batch_size", defaults.engine.timerBatchSize, scope: "engine"),
             maxEventBytes: try positive(engine, "max_event_bytes", defaults.engine.maxEventBytes, scope: "engine"),
+            retryBackoff: try duration(engine, "retry_backoff", defaults.engine.retryBackoff, scope: "engine"),
             sessionTimeout: try duration(engine, "session_timeout", defaults.engine.sessionTimeout, scope: "engine"),
             maxPollInterval: try duration(engine, "max_poll_interval", defaults.engine.maxPollInterval, scope: "engine"),
+            fetchWait: try duration(engine, "fetch_wait", defaults.engine.fetchWait, scope: "engine"),
             catalogReloadInterval: try duration(
-                engine, "catalog_reload_interval", defaults.engine.catalogReloadInterval, scope: "engine")
-        )
+                engine, "catalog_reload_interval", defaults.engine.catalogReloadInterval, scope: "engine"))
 
         let api = config.scoped(to: "api")
         let content = config.scoped(to: "content")

@@ -1,4 +1,5 @@
 import API
+import Engine
 import Logging
 import NudgeKafka
 import NudgePostgres
@@ -15,7 +16,7 @@ public struct NudgeConfig: Sendable {
     public var redisKeyPrefix: String
     public var postgres: PostgresConfig
     public var http: HTTPConfig
-    public var engine: EngineSettings
+    public var engine: EngineTuning
     /// The public HTTP API (`api.*`, `content.*`).
     public var api: APIConfig
     /// Folder of scenario files and `policy.yaml`.
@@ -33,7 +34,7 @@ public struct NudgeConfig: Sendable {
         redisKeyPrefix: String = "nudge",
         postgres: PostgresConfig = PostgresConfig(),
         http: HTTPConfig = HTTPConfig(),
-        engine: EngineSettings = EngineSettings(),
+        engine: EngineTuning = EngineTuning(),
         api: APIConfig = APIConfig(),
         rulesDirectory: String = "rules",
         connectorsDirectory: String = "connectors",
@@ -139,32 +140,3 @@ public struct HTTPConfig: Sendable, Equatable {
     }
 }
 
-/// The engine runtime's knobs (see `EngineConfig`).
-public struct EngineSettings: Sendable, Equatable {
-    public var groupId: String
-    public var maxBatchSize: Int
-    public var timerTick: Duration
-    public var maxEventBytes: Int
-    public var sessionTimeout: Duration
-    public var maxPollInterval: Duration
-    /// How often a running engine checks PostgreSQL for a newly deployed catalog.
-    public var catalogReloadInterval: Duration
-
-    public init(
-        groupId: String = "nudge-engine",
-        maxBatchSize: Int = 2_000,
-        timerTick: Duration = .milliseconds(100),
-        maxEventBytes: Int = 32 * 1024,
-        sessionTimeout: Duration = .seconds(10),
-        maxPollInterval: Duration = .seconds(60),
-        catalogReloadInterval: Duration = .seconds(1)
-    ) {
-        self.groupId = groupId
-        self.maxBatchSize = maxBatchSize
-        self.timerTick = timerTick
-        self.maxEventBytes = maxEventBytes
-        self.sessionTimeout = sessionTimeout
-        self.maxPollInterval = maxPollInterval
-        self.catalogReloadInterval = catalogReloadInterval
-    }
-}

@@ -82,7 +82,8 @@ final class MailSink: Sendable {
     }
 
     func stop() {
-        process.terminate()
+        // SIGKILL: the child inherits the test thread's signal mask, which may block SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 

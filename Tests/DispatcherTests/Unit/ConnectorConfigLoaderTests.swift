@@ -228,7 +228,8 @@ extension Unit {
             #expect(smtp.host == "relay.internal")
             #expect(smtp.port == 2525)
             #expect(smtp.from == "Nudge <hi@example.com>")
-            #expect(smtp.username == "")
+            // Empty means "no AUTH", not a user named "".
+            #expect(smtp.username == nil)
             // Set but empty: the default, as in the shell.
             #expect(smtp.password == "fallback")
             // Only the first `:-` separates the default.
@@ -258,13 +259,13 @@ extension Unit {
             #expect(
                 errors == [
                     Self.error(
-                        7, 20, "headers.Authorization uses the environment variable SMS_GATEWAY_TOKEN, which is not set"
+                        7, 20, "headers.Authorization uses the environment variable SMS_GATEWAY_TOKEN, which is not set or empty"
                     )
                 ])
             #expect(
                 errors.first?.description
                     == "connectors/test.yaml:7:20: error: headers.Authorization uses the environment variable "
-                    + "SMS_GATEWAY_TOKEN, which is not set")
+                    + "SMS_GATEWAY_TOKEN, which is not set or empty")
         }
 
         @Test func anErrorNeverShowsASecretsValue() {

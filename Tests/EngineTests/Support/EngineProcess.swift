@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// A `nudge engine` child process, so tests can kill it like a crash would (SIGKILL).
+/// A `nudge engine` (or `nudge dispatch`) child process, so tests can kill it like a crash would
+/// (SIGKILL).
 final class EngineProcess: @unchecked Sendable {
     let process = Process()
     let logFile: URL
@@ -25,12 +26,12 @@ final class EngineProcess: @unchecked Sendable {
         }
     }
 
-    init(environment: [String: String], label: String) throws {
-        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("nudge-engine-\(label)-\(UUID().uuidString.prefix(6)).log")
+    init(environment: [String: String], label: String, command: String = "engine") throws {
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("nudge-\(command)-\(label)-\(UUID().uuidString.prefix(6)).log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logFile)
         process.executableURL = try Self.binary
-        process.arguments = ["engine"]
+        process.arguments = [command]
         process.environment = environment
         process.standardOutput = handle
         process.standardError = handle
@@ -40,7 +41,7 @@ final class EngineProcess: @unchecked Sendable {
     /// Fails with the process's log when it has exited on its own (bad configuration, crash).
     func checkRunning() throws {
         guard !process.isRunning else { return }
-        throw TestFailure("nudge engine exited with status \(process.terminationStatus):\n\(log.suffix(3000))")
+        throw TestFailure("nudge \(process.arguments?.first ?? "") exited with status \(process.terminationStatus):\n\(log.suffix(3000))")
     }
 
     func kill9() {

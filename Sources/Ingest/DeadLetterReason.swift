@@ -17,7 +17,11 @@ public struct DeadLetterReason: Error, Sendable, Equatable, CustomStringConverti
         Self(code: "too_large", message: "event of \(size) bytes exceeds the limit of \(limit) bytes")
     }
 
-    static let notJSON = Self(code: "not_json", message: "body is not valid UTF-8 JSON")
+    /// The parser's reason and place, e.g. `body is not valid JSON: trailing comma before ']' at
+    /// line 1, column 12 (byte 11)`.
+    static func notJSON(_ error: JSONParseError) -> Self {
+        Self(code: "not_json", message: "body is not valid JSON: \(error)")
+    }
     static let notObject = Self(code: "not_object", message: "body is JSON but not an object")
 
     static func format(_ error: SegmentFormatError) -> Self {

@@ -1,5 +1,4 @@
 import EngineCore
-import Foundation
 
 /// Turns the bytes of an incoming record into a validated Segment-spec event, or says why not.
 /// Pure: the same bytes always give the same answer, so a replayed record dead-letters the same way.
@@ -17,9 +16,11 @@ public struct EventDecoder: Sendable {
         guard bytes.count <= maxEventBytes else { return .failure(.tooLarge(bytes.count, limit: maxEventBytes)) }
         let value: Value
         do {
-            value = try JSONDecoder().decode(Value.self, from: Data(bytes))
+            // Byte-level parser: the same values as JSONDecoder through Value's Codable, at a
+            // fraction of the cost (JSONDecoder was half the engine's CPU under load).
+            value = try JSONValueParser.parse(bytes)
         } catch {
-            return .failure(.notJSON)
+            return .failure(.notJSON(error))
         }
         guard case .object(let object) = value else { return .failure(.notObject) }
         do {

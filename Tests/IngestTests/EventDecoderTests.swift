@@ -62,6 +62,15 @@ struct EventDecoderTests {
         #expect(!reason.message.isEmpty)
     }
 
+    @Test func notJSONSaysWhatAndWhere() {
+        guard case .failure(let reason) = decode(#"{"event":"X","userId":"u",}"#) else {
+            Issue.record("trailing comma accepted")
+            return
+        }
+        #expect(reason.code == "not_json")
+        #expect(reason.message == "body is not valid JSON: trailing comma before '}' at line 1, column 26 (byte 25)")
+    }
+
     @Test func oversizedEventsAreRefused() {
         let padding = String(repeating: "x", count: 600)
         let json = #"{"event":"X","userId":"u","timestamp":"2026-11-22T10:00:00Z","properties":{"p":"\#(padding)"}}"#

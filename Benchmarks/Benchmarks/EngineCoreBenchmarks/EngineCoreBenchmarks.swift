@@ -1,7 +1,8 @@
 import Benchmark
 import EngineCore
 
-/// Transitions per second of the pure core on the paths every event or timer takes.
+/// Transitions per second of the pure core on the paths every event or timer takes, and the JSON
+/// decoding every event goes through first.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal],
@@ -34,6 +35,8 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(fixture.engine.transition(fixture.waiting, fixture.orderCompleted, now: fixture.now))
         }
     }
+
+    jsonBenchmarks()
 }
 
 /// One abandoned-cart scenario, a customer before and after entering it, and the inputs.

@@ -108,7 +108,7 @@ struct PartitionPipeline: Sendable {
                 claimed[claim.anonymous] = CustomerState(customerId: claim.anonymous)
                 continue
             }
-            claimed[claim.anonymous] = try StateCoding.decoder.decode(CustomerState.self, from: Data(bytes))
+            claimed[claim.anonymous] = try StateCoding.decode(bytes)
         }
         return claimed
     }
@@ -172,7 +172,7 @@ struct PartitionPipeline: Sendable {
 
     private func commitCommand(_ commit: BatchPlan.CustomerCommit) throws -> RedisCommand {
         var args: [RedisArgument] = [
-            RedisArgument(Int(commit.version)), RedisArgument(bytes: Array(try StateCoding.encoder.encode(commit.state))),
+            RedisArgument(Int(commit.version)), RedisArgument(bytes: try StateCoding.encode(commit.state)),
         ]
         args.append(RedisArgument(commit.offsets.count))
         for (source, offset) in commit.offsets.sorted(by: { $0.key < $1.key }) {

@@ -24,7 +24,7 @@ struct CustomerRecord: Sendable {
         var record = CustomerRecord.empty(customerId)
         for (field, value) in fields {
             if field == RedisKeys.stateField {
-                record.state = try StateCoding.decoder.decode(CustomerState.self, from: Data(value))
+                record.state = try StateCoding.decode(value)
             } else if field == RedisKeys.aliasField {
                 record.alias = String(decoding: value, as: UTF8.self)
             } else if field == RedisKeys.versionField {
@@ -38,8 +38,18 @@ struct CustomerRecord: Sendable {
 }
 
 /// JSON with the core's short coding keys: a customer with an active instance stays near a few
-/// hundred bytes.
+/// hundred bytes. Customer state goes through the core's hand-written codec (the same bytes as
+/// the coders below, at a fraction of their cost: they were a fifth of the engine's CPU); the
+/// coders remain for the outbox's rarer records.
 enum StateCoding {
+    static func encode(_ state: CustomerState) throws -> [UInt8] {
+        try state.storedJSON()
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> CustomerState {
+        try CustomerState(storedJSON: bytes)
+    }
+
     static let decoder = JSONDecoder()
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

@@ -38,11 +38,20 @@ public enum SegmentEventDecoder {
 
     private static func objects(jsonLines: String, file: String) throws(LineError) -> [(Int, [String: Value])] {
         var objects: [(Int, [String: Value])] = []
-        let decoder = JSONDecoder()
         for (index, line) in jsonLines.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("//") { continue }
-            guard case .object(let object)? = try? decoder.decode(Value.self, from: Data(trimmed.utf8)) else {
+            let value: Value
+            do {
+                value = try JSONValueParser.parse(Array(trimmed.utf8))
+            } catch {
+                // Columns of the line as written, not of its trimmed text.
+                let leading = line.firstRange(of: trimmed).map { line.distance(from: line.startIndex, to: $0.lowerBound) } ?? 0
+                throw LineError(
+                    file: file, line: index + 1,
+                    message: "not valid JSON: \(error.message) (column \(error.column + leading))")
+            }
+            guard case .object(let object) = value else {
                 throw LineError(file: file, line: index + 1, message: "not a JSON object")
             }
             objects.append((index + 1, object))

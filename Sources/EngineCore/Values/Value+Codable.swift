@@ -1,5 +1,3 @@
-import Foundation
-
 /// Values encode as plain JSON. Instants and spans, which JSON lacks, encode as one-key objects
 /// (`{"$ts": ms}`, `{"$ms": ms}`) so a stored state decodes back to an equal value.
 extension Value: Codable {
@@ -81,11 +79,10 @@ extension Value: Codable {
         }
     }
 
-    /// Compact JSON with sorted keys, for ids, logs and the simulator's output.
+    /// Compact JSON with sorted keys, for ids, logs and the simulator's output: the bytes
+    /// `JSONEncoder` (`.sortedKeys`, `.withoutEscapingSlashes`) writes, or `null` for a non-finite double.
     public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+        guard let bytes = try? JSONValueWriter.bytes(self) else { return "null" }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

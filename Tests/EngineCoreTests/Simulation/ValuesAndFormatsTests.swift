@@ -93,6 +93,12 @@ struct ValuesAndFormatsTests {
         } catch {
             #expect(error.description == "e.jsonl:2: error: needs an ISO-8601 'timestamp'")
         }
+        do {
+            _ = try SegmentEventDecoder.events(jsonLines: "{}\n  {\"event\":\"X\",}", file: "e.jsonl")
+            Issue.record("a trailing comma was accepted")
+        } catch {
+            #expect(error.description == "e.jsonl:2: error: not valid JSON: trailing comma before '}' (column 15)")
+        }
     }
 
     @Test("JSON timeline lines carry customer_id, at, scenario, step, kind and channel")

@@ -64,13 +64,6 @@ struct CascadeDeliveryEndToEndTests {
 
     /// Connector files for the gateway at `baseURL`; templates are the repository's own.
     static func connectors(baseURL: String) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nudge-connectors-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        try FileManager.default.createSymbolicLink(
-            at: directory.appendingPathComponent("templates"),
-            withDestinationURL: repository.appendingPathComponent("connectors/templates"))
         let push = """
             type: http
             channel: push
@@ -99,9 +92,7 @@ struct CascadeDeliveryEndToEndTests {
               body: '{"to": "{{recipient}}", "text": "{{content.text}}", "reference": "{{message.id}}"}'
               response: {message_id: $.id}
             """
-        try push.write(to: directory.appendingPathComponent("push.yaml"), atomically: true, encoding: .utf8)
-        try sms.write(to: directory.appendingPathComponent("sms.yaml"), atomically: true, encoding: .utf8)
-        return directory
+        return try EngineTestEnvironment.connectorsDirectory(["push.yaml": push, "sms.yaml": sms])
     }
 
     @Test func undeliveredPushCascadesToSMSAndDeliveredPushDoesNot() async throws {

@@ -38,13 +38,6 @@ struct DispatcherCrashTests {
         """
 
     static func connectors(baseURL: String) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nudge-connectors-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        try FileManager.default.createSymbolicLink(
-            at: directory.appendingPathComponent("templates"),
-            withDestinationURL: repository.appendingPathComponent("connectors/templates"))
         let sms = """
             type: http
             channel: sms
@@ -54,8 +47,7 @@ struct DispatcherCrashTests {
               body: '{"to": "{{recipient}}", "text": "{{content.text}}", "reference": "{{message.id}}"}'
               response: {message_id: $.id}
             """
-        try sms.write(to: directory.appendingPathComponent("sms.yaml"), atomically: true, encoding: .utf8)
-        return directory
+        return try EngineTestEnvironment.connectorsDirectory(["sms.yaml": sms])
     }
 
     @Test func killedDispatchersNeitherLoseNorRepeatAMessage() async throws {

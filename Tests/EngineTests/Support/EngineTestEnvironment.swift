@@ -85,6 +85,21 @@ struct EngineTestEnvironment: Sendable {
         return env
     }
 
+    /// A connectors folder with these files (name -> YAML) and the repository's own templates.
+    static func connectorsDirectory(_ files: [String: String]) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nudge-connectors-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        try FileManager.default.createSymbolicLink(
+            at: directory.appendingPathComponent("templates"),
+            withDestinationURL: repository.appendingPathComponent("connectors/templates"))
+        for (name, yaml) in files {
+            try yaml.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        return directory
+    }
+
     func createTopics() async throws {
         let admin = try KafkaAdmin(config: config.kafka, logger: logger)
         try await admin.createTopics(

@@ -78,6 +78,16 @@ public struct KafkaMessage: Sendable, Hashable {
     }
 }
 
+extension Sequence<KafkaMessage> {
+    /// The offsets to commit once these messages are processed: per partition, the offset after
+    /// its last message here (a poll batch holds each partition's messages in order).
+    public var nextOffsets: [KafkaTopicPartitionOffset] {
+        var next: [KafkaTopicPartition: KafkaTopicPartitionOffset] = [:]
+        for message in self { next[message.topicPartition] = message.nextOffset }
+        return Array(next.values)
+    }
+}
+
 /// A message to produce. The key picks the partition (same key, same partition, in order) unless
 /// `partition` names one explicitly.
 public struct KafkaOutgoingMessage: Sendable, Hashable {

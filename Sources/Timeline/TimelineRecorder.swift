@@ -65,7 +65,7 @@ public struct TimelineRecorder: Service {
                     case .revoked(_, let revocation): revocation.acknowledge()
                     case .messages(let messages):
                         try await record(messages)
-                        try await consumer.commit(Self.nextOffsets(messages))
+                        try await consumer.commit(messages.nextOffsets)
                     }
                 }
             } onGracefulShutdown: {
@@ -114,12 +114,6 @@ public struct TimelineRecorder: Service {
             entries.append(entry)
         }
         return entries
-    }
-
-    static func nextOffsets(_ messages: [KafkaMessage]) -> [KafkaTopicPartitionOffset] {
-        var next: [KafkaTopicPartition: KafkaTopicPartitionOffset] = [:]
-        for message in messages { next[message.topicPartition] = message.nextOffset }
-        return Array(next.values)
     }
 }
 

@@ -45,7 +45,7 @@ public struct FeedbackLogService: Service {
                 case .revoked(_, let revocation): revocation.acknowledge()
                 case .messages(let messages):
                     try await record(messages)
-                    try await consumer.commit(DispatchService.nextOffsets(messages))
+                    try await consumer.commit(messages.nextOffsets)
                 }
             }
         } onGracefulShutdown: {

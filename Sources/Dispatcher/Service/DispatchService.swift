@@ -81,7 +81,7 @@ public struct DispatchService: Service {
                     case .messages(let messages):
                         guard gate.beginBatch() else { continue }
                         try await process(messages)
-                        try await consumer.commit(Self.nextOffsets(messages))
+                        try await consumer.commit(messages.nextOffsets)
                         if gate.endBatch() { await consumer.close() }
                     }
                 }
@@ -148,11 +148,5 @@ public struct DispatchService: Service {
             }
             return entries
         }
-    }
-
-    static func nextOffsets(_ messages: [KafkaMessage]) -> [KafkaTopicPartitionOffset] {
-        var next: [KafkaTopicPartition: KafkaTopicPartitionOffset] = [:]
-        for message in messages { next[message.topicPartition] = message.nextOffset }
-        return Array(next.values)
     }
 }

@@ -166,7 +166,7 @@ extension Unit {
                 Self.record("outbound", 0, 12), Self.record("other", 0, 99), Self.record("outbound", 1, 5),
             ]
             #expect(
-                Set(DispatchService.nextOffsets(batch)) == [
+                Set(batch.nextOffsets) == [
                     KafkaTopicPartitionOffset(topic: "outbound", partition: 0, offset: 13),
                     KafkaTopicPartitionOffset(topic: "outbound", partition: 1, offset: 6),
                     KafkaTopicPartitionOffset(topic: "other", partition: 0, offset: 100),
@@ -174,7 +174,7 @@ extension Unit {
         }
 
         @Test func anEmptyBatchCommitsNothing() {
-            #expect(DispatchService.nextOffsets([]).isEmpty)
+            #expect([KafkaMessage]().nextOffsets.isEmpty)
         }
     }
 }

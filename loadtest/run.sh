@@ -183,12 +183,21 @@ echo "{\"before\": $mem_before, \"after\": $mem_after}" > "$work/memory-throughp
 jq -c 'del(.timeline)' "$work/throughput.json" >&2
 
 # ---------------------------------------------------------------- 3. 1, 10, 100 active scenarios
-for n in 1 10 100; do
+# "N" runs: N copies of abandoned-cart that all listen to the same events (each event moves N
+# instances: the work itself grows N times). "100i": abandoned-cart plus 99 copies whose trigger
+# and goal name events the stream does not carry (hundreds of scenarios active, one listening:
+# what the index by event type must make free).
+for n in 1 10 100 100i; do
     dir="$work/rules-scen$n"
     mkdir -p "$dir"; cp "$root/rules/policy.yaml" "$dir/"
-    for i in $(seq 1 "$n"); do
+    count="${n%i}"
+    for i in $(seq 1 "$count"); do
+        rename=()
+        if [ "$n" != "$count" ] && [ "$i" -gt 1 ]; then
+            rename=(-e "s/Product Added/Product Added $i/" -e "s/Order Completed/Order Completed $i/")
+        fi
         sed -e "s/^id: abandoned-cart/id: abandoned-cart-$i/" -e "s/^name: Abandoned cart/name: Abandoned cart $i/" \
-            "$root/rules/abandoned-cart.yaml" > "$dir/abandoned-cart-$i.yaml"
+            "${rename[@]}" "$root/rules/abandoned-cart.yaml" > "$dir/abandoned-cart-$i.yaml"
     done
     name="sc$n-$stamp"; name="${name,,}"
     make_topics "$name"

@@ -6,14 +6,14 @@ import Synchronization
 final class DeliveryReportBridge: Sendable {
     private struct State {
         var nextId: UInt = 1
-        var waiting: [UInt: (batch: DeliveryBatch, index: Int)] = [:]
+        var waiting: [UInt: (batch: KafkaDeliveryBatch, index: Int)] = [:]
         var closed = false
     }
 
     private let state = Mutex(State())
 
     /// Registers a message before it is produced (its report may arrive before `produce` returns).
-    func register(_ batch: DeliveryBatch, index: Int) throws -> UInt {
+    func register(_ batch: KafkaDeliveryBatch, index: Int) throws -> UInt {
         try state.withLock { state in
             guard !state.closed else {
                 throw KafkaError(code: .closed, message: "producer is shut down")
@@ -61,14 +61,16 @@ final class DeliveryReportBridge: Sendable {
     }
 }
 
-/// The reports of one `send`/`sendBatch` call: resumes its continuation exactly once, when every message
-/// has a report (or failed to enqueue), with all reports or the first error.
-final class DeliveryBatch: Sendable {
+/// The reports of one `send`/`enqueue` call. Complete when every message has a report (or failed to
+/// enqueue): then `reports()` gives all of them in order, or the first error. A pipeline can look
+/// without waiting (`outcome`) and be told when it completes (`onCompletion`).
+public final class KafkaDeliveryBatch: Sendable {
     private struct State {
         var reports: [KafkaDeliveryReport?]
         var remaining: Int
         var firstError: KafkaError?
-        var continuation: CheckedContinuation<[KafkaDeliveryReport], any Error>?
+        var waiters: [CheckedContinuation<[KafkaDeliveryReport], any Error>] = []
+        var observers: [@Sendable () -> Void] = []
     }
 
     private let state: Mutex<State>
@@ -78,39 +80,65 @@ final class DeliveryBatch: Sendable {
     }
 
     func complete(index: Int, _ result: Result<KafkaDeliveryReport, KafkaError>) {
-        let resume: (CheckedContinuation<[KafkaDeliveryReport], any Error>, Result<[KafkaDeliveryReport], any Error>)? =
-            state.withLock { state in
-                guard state.reports.indices.contains(index), state.reports[index] == nil else { return nil }
-                switch result {
-                case .success(let report): state.reports[index] = report
-                case .failure(let error):
-                    // A placeholder marks the slot done; the batch throws `firstError` anyway.
-                    state.reports[index] = KafkaDeliveryReport(topic: "", partition: -1, offset: -1)
-                    if state.firstError == nil { state.firstError = error }
+        let finished:
+            (
+                waiters: [CheckedContinuation<[KafkaDeliveryReport], any Error>], observers: [@Sendable () -> Void],
+                result: Result<[KafkaDeliveryReport], KafkaError>
+            )? =
+                state.withLock { state in
+                    guard state.reports.indices.contains(index), state.reports[index] == nil else { return nil }
+                    switch result {
+                    case .success(let report): state.reports[index] = report
+                    case .failure(let error):
+                        // A placeholder marks the slot done; the batch throws `firstError` anyway.
+                        state.reports[index] = KafkaDeliveryReport(topic: "", partition: -1, offset: -1)
+                        if state.firstError == nil { state.firstError = error }
+                    }
+                    state.remaining -= 1
+                    guard state.remaining == 0 else { return nil }
+                    defer {
+                        state.waiters = []
+                        state.observers = []
+                    }
+                    return (state.waiters, state.observers, Self.outcome(state))
                 }
-                state.remaining -= 1
-                return Self.takeResumption(&state)
-            }
-        if let (continuation, result) = resume { continuation.resume(with: result) }
+        guard let finished else { return }
+        for waiter in finished.waiters { waiter.resume(with: finished.result.mapError { $0 as any Error }) }
+        for observer in finished.observers { observer() }
+    }
+
+    /// The outcome once every message has its report; nil while some are outstanding.
+    public var outcome: Result<[KafkaDeliveryReport], KafkaError>? {
+        state.withLock { $0.remaining == 0 ? Self.outcome($0) : nil }
+    }
+
+    /// Calls `observer` once when the batch completes (at once if it already has). It runs on the
+    /// thread that completed the batch: keep it short and non-blocking.
+    public func onCompletion(_ observer: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Bool in
+            if state.remaining == 0 { return true }
+            state.observers.append(observer)
+            return false
+        }
+        if now { observer() }
     }
 
     /// Waits until every message of the batch has its report.
-    func wait() async throws -> [KafkaDeliveryReport] {
+    public func reports() async throws -> [KafkaDeliveryReport] {
         try await withCheckedThrowingContinuation { continuation in
-            let resume = state.withLock { state in
-                state.continuation = continuation
-                return Self.takeResumption(&state)
+            let ready = state.withLock { state -> Result<[KafkaDeliveryReport], KafkaError>? in
+                guard state.remaining == 0 else {
+                    state.waiters.append(continuation)
+                    return nil
+                }
+                return Self.outcome(state)
             }
-            if let (continuation, result) = resume { continuation.resume(with: result) }
+            if let ready { continuation.resume(with: ready.mapError { $0 as any Error }) }
         }
     }
 
-    private static func takeResumption(
-        _ state: inout State
-    ) -> (CheckedContinuation<[KafkaDeliveryReport], any Error>, Result<[KafkaDeliveryReport], any Error>)? {
-        guard state.remaining == 0, let continuation = state.continuation else { return nil }
-        state.continuation = nil
-        if let error = state.firstError { return (continuation, .failure(error)) }
-        return (continuation, .success(state.reports.compactMap { $0 }))
+    private static func outcome(_ state: State) -> Result<[KafkaDeliveryReport], KafkaError> {
+        if let error = state.firstError { return .failure(error) }
+        return .success(state.reports.compactMap { $0 })
     }
 }

@@ -71,8 +71,16 @@ public final class KafkaProducer: Sendable {
     /// not sent (so a key's messages never skip one). Cancellation does not recall enqueued messages.
     public func send(_ messages: [KafkaOutgoingMessage]) async throws -> [KafkaDeliveryReport] {
         guard !messages.isEmpty else { return [] }
+        return try await enqueue(messages).reports()
+    }
+
+    /// Enqueues all messages in order and returns at once; their reports arrive on the returned
+    /// batch. Batches enqueued one after another keep their order per partition, so a caller can
+    /// have several in flight (a pipeline) and still see a key's messages written in order.
+    public func enqueue(_ messages: [KafkaOutgoingMessage]) async throws -> KafkaDeliveryBatch {
+        let batch = KafkaDeliveryBatch(count: messages.count)
+        guard !messages.isEmpty else { return batch }
         let client = try runningClient()
-        let batch = DeliveryBatch(count: messages.count)
         var failure: KafkaError?
         for (index, message) in messages.enumerated() {
             if let failure {
@@ -86,13 +94,13 @@ public final class KafkaProducer: Sendable {
                 batch.complete(index: index, .failure(error))
             }
         }
-        return try await batch.wait()
+        return batch
     }
 
     private func enqueue(
         _ message: KafkaOutgoingMessage,
         index: Int,
-        batch: DeliveryBatch,
+        batch: KafkaDeliveryBatch,
         client: RDKafkaClient
     ) async throws(KafkaError) {
         let id: UInt

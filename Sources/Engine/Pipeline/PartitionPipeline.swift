@@ -22,9 +22,21 @@ struct PartitionPipeline: Sendable {
     let metrics: EngineMetrics
     let logger: Logger
 
-    func run(_ inputs: [WorkInput], deadLetters: [DeadLetter], now: Timestamp) async throws {
-        if !deadLetters.isEmpty { try await produceDeadLetters(deadLetters) }
-        guard !inputs.isEmpty else { return }
+    /// The first stage of a batch: load, plan and write it (with `cleanup` from batches delivered
+    /// before), and return what must be produced. Producing is the caller's second stage, which
+    /// may overlap the next batch's first stage.
+    func stage(
+        _ inputs: [WorkInput], deadLetters: [DeadLetter], now: Timestamp, cleanup: OutboxCleanup
+    ) async throws -> StagedBatch {
+        var staged = StagedBatch()
+        for letter in deadLetters {
+            staged.append(deadLetterMessage(letter), checkpointed: false)
+            metrics.deadLettered(code: letter.code)
+        }
+        guard !inputs.isEmpty else {
+            if !cleanup.isEmpty { try await writeCleanup(cleanup) }
+            return staged
+        }
 
         var records = try await loadRecords(Array(Set(inputs.map(\.customerId))))
         let claimed = try await claimAnonymous(inputs, records: records)
@@ -39,7 +51,7 @@ struct PartitionPipeline: Sendable {
         try planner.apply(inputs, claimed: claimed)
         var plan = planner.plan
 
-        let aliased = try await write(plan)
+        let aliased = try await write(plan, cleanup: cleanup)
         FailPoint.afterStateWrite.check()
         for (customerId, alias) in aliased {
             // Merged into another customer between our read and our write: nothing was written
@@ -51,11 +63,16 @@ struct PartitionPipeline: Sendable {
                 plan.stats.forwarded += 1
             }
         }
-
-        let delivered = try await produce(plan.outbox + plan.directRecords)
-        FailPoint.afterProduce.check()
-        try await cleanUp(customers: plan.order.filter { !(plan.commits[$0]?.outbox.isEmpty ?? true) }, delivered)
+        for customerId in plan.order {
+            guard let outbox = plan.commits[customerId]?.outbox, !outbox.isEmpty else { continue }
+            staged.outboxCounts[customerId] = outbox.count
+        }
+        for record in plan.outbox + plan.directRecords {
+            staged.append(record.kafkaMessage, checkpointed: record.partition == partition)
+        }
+        staged.stats = plan.stats
         metrics.record(plan.stats)
+        return staged
     }
 
     // MARK: Reading
@@ -119,8 +136,8 @@ struct PartitionPipeline: Sendable {
     /// index entry or a timer without state is harmless, the reverse would lose them), then
     /// each customer's atomic commit, then the timers that are no longer expected.
     /// Returns the customers that turned out to be aliases, with where they went.
-    private func write(_ plan: BatchPlan) async throws -> [String: String] {
-        var commands: [RedisCommand] = []
+    private func write(_ plan: BatchPlan, cleanup: OutboxCleanup) async throws -> [String: String] {
+        var commands = cleanupCommands(cleanup)
         let withOutbox = plan.order.filter { !(plan.commits[$0]?.outbox.isEmpty ?? true) }
         if !withOutbox.isEmpty {
             commands.append(
@@ -216,18 +233,45 @@ struct PartitionPipeline: Sendable {
         return highest
     }
 
-    private func produceDeadLetters(_ deadLetters: [DeadLetter]) async throws {
-        let messages = deadLetters.map { letter in
-            KafkaOutgoingMessage(
-                topic: topics.deadLetter, key: letter.message.key ?? [], value: letter.message.value,
-                headers: letter.message.headers + [
-                    KafkaHeader(name: "nudge-error-code", value: Array(letter.code.utf8)),
-                    KafkaHeader(name: "nudge-error", value: Array(letter.reason.utf8)),
-                    KafkaHeader(name: "nudge-source", value: Array("\(letter.message.topic)/\(letter.message.partition)/\(letter.message.offset)".utf8)),
-                ])
+    private func deadLetterMessage(_ letter: DeadLetter) -> KafkaOutgoingMessage {
+        KafkaOutgoingMessage(
+            topic: topics.deadLetter, key: letter.message.key ?? [], value: letter.message.value,
+            headers: letter.message.headers + [
+                KafkaHeader(name: "nudge-error-code", value: Array(letter.code.utf8)),
+                KafkaHeader(name: "nudge-error", value: Array(letter.reason.utf8)),
+                KafkaHeader(
+                    name: "nudge-source",
+                    value: Array("\(letter.message.topic)/\(letter.message.partition)/\(letter.message.offset)".utf8)),
+            ])
+    }
+
+    /// Writes the clean-up of delivered batches on its own (when no batch follows soon).
+    func writeCleanup(_ cleanup: OutboxCleanup) async throws {
+        let commands = cleanupCommands(cleanup)
+        guard !commands.isEmpty else { return }
+        for reply in try await redis.pipeline(commands) { _ = try reply.throwingError(command: "engine clean-up") }
+    }
+
+    /// Removes delivered records from the outboxes and moves the recovery checkpoint. Placed
+    /// before a batch's writes, so a customer emptied here and written again by that batch ends
+    /// with only the new records and back in the pending index.
+    private func cleanupCommands(_ cleanup: OutboxCleanup) -> [RedisCommand] {
+        var commands: [RedisCommand] = []
+        for customer in cleanup.emptied { commands.append(RedisCommand("DEL", keys.outbox(customer, partition: partition))) }
+        for trim in cleanup.trimmed {
+            commands.append(RedisCommand("LTRIM", keys.outbox(trim.customer, partition: partition), trim.count, -1))
         }
-        _ = try await producer.send(messages)
-        for letter in deadLetters { metrics.deadLettered(code: letter.code) }
+        if !cleanup.emptied.isEmpty {
+            commands.append(
+                RedisCommand(
+                    "SREM", arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
+                        + cleanup.emptied.map { RedisArgument($0) }))
+        }
+        for (topic, offset) in cleanup.checkpoints.sorted(by: { $0.key < $1.key }) {
+            commands.append(
+                RedisCommand("HSET", keys.producedCheckpoint(partition: partition), topic, Int(offset + 1)))
+        }
+        return commands
     }
 
     /// After delivery: the outboxes are empty again, and a later recovery need not look at

@@ -1,153 +1,282 @@
 import EngineCore
 import Foundation
-import Logging
 import Ingest
+import Logging
 import NudgeKafka
 import NudgeRedis
 
-/// Owns one assigned partition: runs its batches one at a time (Kafka records and due timers
-/// go through the same queue, so a customer's inputs never race), retries a failed batch after
-/// recovering the outbox, and fires the partition's timers.
+/// Owns one assigned partition and runs its inputs as a two-stage pipeline. Stage one (load,
+/// plan, write to Redis) runs one batch at a time, Kafka records and due timers through the
+/// same queue, so a customer's inputs never race. Stage two (delivery of the batch's records)
+/// overlaps the next batches' first stage: records are enqueued in batch order, which keeps
+/// them in order per partition, and a batch's offsets go to the committer once its reports
+/// are in. A failed batch is retried after recovering the outbox.
 final class PartitionWorker: Sendable {
-    private enum Job: Sendable {
-        case batch([WorkInput], [DeadLetter])
-        case dueTimers
-        case refreshGauges
-    }
-
     /// How often the ticker refreshes the partition's gauges (pending timers, consumer lag).
     static let gaugeInterval: Duration = .seconds(5)
-
-    private struct Request: Sendable {
-        var job: Job
-        var done: CheckedContinuation<Void, any Error>
-    }
+    /// Batches written whose records are still being delivered; one more waits for the oldest.
+    static let maxInFlight = 4
 
     let partition: Int32
-    private let pipeline: PartitionPipeline
-    private let config: EngineConfig
-    private let logger: Logger
-    private let requests: AsyncStream<Request>.Continuation
+    private let inbox: PartitionInbox
     private let runner: Task<Void, Never>
     private let ticker: Task<Void, Never>
 
-    init(pipeline: PartitionPipeline, config: EngineConfig, logger: Logger) {
-        let (stream, continuation) = AsyncStream.makeStream(of: Request.self)
+    /// `onFailure` is called once if a batch keeps failing (the worker then stops taking work).
+    init(
+        pipeline: PartitionPipeline, config: EngineConfig, committer: OffsetCommitter,
+        onFailure: @escaping @Sendable (any Error) -> Void, logger: Logger
+    ) {
+        let inbox = PartitionInbox(capacity: config.maxBatchSize * 2, maxBatch: config.maxBatchSize)
         self.partition = pipeline.partition
-        self.pipeline = pipeline
-        self.config = config
-        self.logger = logger
-        self.requests = continuation
+        self.inbox = inbox
         self.runner = Task {
-            await Self.serve(stream, pipeline: pipeline, config: config, logger: logger)
+            var runner = PartitionRunner(
+                pipeline: pipeline, inbox: inbox, config: config, committer: committer, logger: logger)
+            do {
+                try await runner.run()
+            } catch {
+                // Giving up while being stopped is not a failure: the next owner takes over.
+                let stopping = inbox.isFinished
+                inbox.finish()
+                if !stopping { onFailure(error) }
+            }
         }
-        let requests = continuation
         self.ticker = Task {
             var lastGauges = ContinuousClock.now
             while !Task.isCancelled {
                 try? await Task.sleep(for: config.timerTick)
                 if Task.isCancelled { break }
-                try? await Self.submit(.dueTimers, to: requests)
+                inbox.request(.dueTimers)
                 if ContinuousClock.now - lastGauges >= Self.gaugeInterval {
                     lastGauges = ContinuousClock.now
-                    try? await Self.submit(.refreshGauges, to: requests)
+                    inbox.request(.refreshGauges)
                 }
             }
         }
     }
 
-    /// Processes a Kafka batch of this partition; returns once its effects are durable and produced.
-    func process(_ records: [KafkaMessage]) async throws {
-        let (inputs, deadLetters) = WorkInput.decode(records, with: EventDecoder(maxEventBytes: config.maxEventBytes))
-        try await Self.submit(.batch(inputs, deadLetters), to: requests)
+    /// Queues a Kafka batch of this partition; waits only while the worker is far behind.
+    func process(_ records: [KafkaMessage]) async {
+        await inbox.push(records)
     }
 
-    /// Stops taking work: the timer ticker ends, queued batches finish, then the worker is gone.
+    /// Stops taking work: the ticker ends, records not started are dropped (uncommitted, so
+    /// redelivered to the next owner), the batch in progress and the deliveries in flight finish.
     func stop() async {
         ticker.cancel()
         await ticker.value
-        requests.finish()
+        inbox.finish()
         await runner.value
     }
+}
 
-    private static func submit(_ job: Job, to requests: AsyncStream<Request>.Continuation) async throws {
-        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
-            if case .terminated = requests.yield(Request(job: job, done: done)) {
-                done.resume(throwing: CancellationError())
-            }
-        }
+/// The state of one partition's pipeline, owned by its worker's runner task.
+private struct PartitionRunner {
+    /// Inputs of one first-stage run.
+    struct Job: Sendable {
+        var inputs: [WorkInput]
+        var deadLetters: [DeadLetter]
+        /// Next offsets to commit once the job's records are delivered (none for timers).
+        var offsets: [KafkaTopicPartitionOffset]
+        /// Fixed for timers (the time they were found due); Kafka batches read the clock per attempt.
+        var now: Timestamp?
     }
 
-    private static func serve(
-        _ requests: AsyncStream<Request>, pipeline: PartitionPipeline, config: EngineConfig, logger: Logger
-    ) async {
-        var needsRecovery = true
-        var stopping = false
-        // Next offset of the events topic after what this worker processed, for the lag gauge.
-        var position: Int64?
-        var iterator = requests.makeAsyncIterator()
-        while let request = await iterator.next() {
-            var backoff = config.retryBackoff
-            var attempt = 1
-            while true {
+    /// A job whose state is written and whose records are being delivered.
+    struct InFlight {
+        var job: Job
+        var staged: StagedBatch
+        var deliveries: KafkaDeliveryBatch
+    }
+
+    let pipeline: PartitionPipeline
+    let inbox: PartitionInbox
+    let config: EngineConfig
+    let committer: OffsetCommitter
+    let logger: Logger
+    let decoder: EventDecoder
+
+    private var queue: [Job] = []
+    private var inFlight: [InFlight] = []
+    private var outboxes = OutboxTracker()
+    private var needsRecovery = true
+    /// Next offset of the events topic after what this worker processed, for the lag gauge.
+    private var position: Int64?
+
+    init(
+        pipeline: PartitionPipeline, inbox: PartitionInbox, config: EngineConfig, committer: OffsetCommitter,
+        logger: Logger
+    ) {
+        self.pipeline = pipeline
+        self.inbox = inbox
+        self.config = config
+        self.committer = committer
+        self.logger = logger
+        self.decoder = EventDecoder(maxEventBytes: config.maxEventBytes)
+    }
+
+    mutating func run() async throws {
+        while let work = await inbox.next() {
+            harvest()
+            switch work {
+            case .records(let messages):
+                let (inputs, deadLetters) = WorkInput.decode(messages, with: decoder)
+                try await drive(Job(inputs: inputs, deadLetters: deadLetters, offsets: messages.nextOffsets))
+                let eventsTopic = pipeline.topics.events
+                if let last = messages.filter({ $0.topic == eventsTopic }).map(\.offset).max() {
+                    position = max(position ?? 0, last + 1)
+                }
+            case .dueTimers:
+                try await fireDueTimers()
+            case .refreshGauges:
                 do {
-                    if needsRecovery {
-                        try await pipeline.recover()
-                        needsRecovery = false
-                    }
-                    try await run(request.job, pipeline: pipeline, config: config, position: position)
-                    if case .batch(let inputs, let letters) = request.job {
-                        let offsets = inputs.compactMap(\.source?.offset) + letters.map(\.message.offset)
-                        if let last = offsets.max() { position = max(position ?? 0, last + 1) }
-                    }
-                    request.done.resume()
-                    break
+                    try await pipeline.refreshGauges(position: position)
                 } catch {
-                    needsRecovery = true
-                    // Another process wrote one of our customers: expected now and then, retried at once.
-                    let concurrent = error is ConcurrentUpdate
-                    logger.log(
-                        level: concurrent ? .notice : .error,
-                        concurrent ? "customer changed concurrently; retrying" : "partition batch failed; retrying",
-                        metadata: [
-                            EngineLogKeys.partition: "\(pipeline.partition)", EngineLogKeys.attempt: "\(attempt)",
-                            EngineLogKeys.error: "\(error)",
-                        ])
-                    // A worker being stopped gives up: the batch is not committed and will be
-                    // redelivered to whoever owns the partition next.
-                    stopping = stopping || Task.isCancelled
-                    if stopping || attempt >= 50 {
-                        request.done.resume(throwing: error)
-                        break
+                    logger.warning("gauge refresh failed", metadata: metadata(error))
+                }
+            case .deliveries:
+                if needsRecovery {
+                    try await drive(nil)
+                } else if outboxes.hasCleanup && inbox.queuedRecords == 0 {
+                    // Quiet: tidy now rather than with the next batch.
+                    do {
+                        try await pipeline.writeCleanup(outboxes.takeCleanup())
+                    } catch {
+                        needsRecovery = true
+                        logger.warning("outbox clean-up failed", metadata: metadata(error))
                     }
-                    if !concurrent {
-                        try? await Task.sleep(for: backoff)
-                        backoff = min(backoff * 2, .seconds(5))
-                    }
-                    attempt += 1
                 }
             }
         }
+        await finish()
     }
 
-    private static func run(
-        _ job: Job, pipeline: PartitionPipeline, config: EngineConfig, position: Int64?
-    ) async throws {
-        switch job {
-        case .batch(let inputs, let deadLetters):
-            try await pipeline.run(inputs, deadLetters: deadLetters, now: .wallClock())
-        case .dueTimers:
-            // Keep firing while full batches come back: a backlog drains without waiting a tick.
-            while true {
-                let now = Timestamp.wallClock()
-                let due = try await pipeline.dueTimers(now: now, limit: config.timerBatchSize)
-                if due.isEmpty { return }
-                try await pipeline.run(due, deadLetters: [], now: now)
-                if due.count < config.timerBatchSize { return }
-            }
-        case .refreshGauges:
-            try await pipeline.refreshGauges(position: position)
+    /// One batch of due timers; asks for another at once when it came back full, so a backlog
+    /// drains without waiting a tick, taking turns with Kafka records.
+    private mutating func fireDueTimers() async throws {
+        if needsRecovery { try await drive(nil) }
+        let now = Timestamp.wallClock()
+        let due: [WorkInput]
+        do {
+            due = try await pipeline.dueTimers(now: now, limit: config.timerBatchSize)
+        } catch {
+            logger.warning("reading due timers failed", metadata: metadata(error))
+            return
         }
+        guard !due.isEmpty else { return }
+        try await drive(Job(inputs: due, deadLetters: [], offsets: [], now: now))
+        if due.count >= config.timerBatchSize { inbox.request(.dueTimers) }
+    }
+
+    /// Runs `job` (after any retried ones) through the first stage and hands it to delivery.
+    /// Retries with backoff; throws when a job keeps failing or the worker is stopping.
+    private mutating func drive(_ job: Job?) async throws {
+        if let job { queue.append(job) }
+        var attempt = 1
+        var backoff = config.retryBackoff
+        while !queue.isEmpty || needsRecovery {
+            do {
+                if needsRecovery {
+                    try await recover()
+                    continue
+                }
+                try await waitForRoom()
+                if needsRecovery { continue }
+                try await stage(queue[0])
+                queue.removeFirst()
+                attempt = 1
+                backoff = config.retryBackoff
+            } catch {
+                needsRecovery = true
+                // Another process wrote one of our customers: expected now and then, retried at once.
+                let concurrent = error is ConcurrentUpdate
+                logger.log(
+                    level: concurrent ? .notice : .error,
+                    concurrent ? "customer changed concurrently; retrying" : "partition batch failed; retrying",
+                    metadata: metadata(error).merging([EngineLogKeys.attempt: "\(attempt)"]) { $1 })
+                // A worker being stopped gives up: the batch is not committed and will be
+                // redelivered to whoever owns the partition next.
+                if inbox.isFinished || Task.isCancelled || attempt >= 50 { throw error }
+                if !concurrent {
+                    try? await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, .seconds(5))
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    private mutating func stage(_ job: Job) async throws {
+        let staged = try await pipeline.stage(
+            job.inputs, deadLetters: job.deadLetters, now: job.now ?? .wallClock(), cleanup: outboxes.takeCleanup())
+        outboxes.written(staged.outboxCounts)
+        let deliveries = try await pipeline.producer.enqueue(staged.messages)
+        let inbox = self.inbox
+        deliveries.onCompletion { inbox.request(.deliveries) }
+        inFlight.append(InFlight(job: job, staged: staged, deliveries: deliveries))
+    }
+
+    /// Takes the delivered batches off the front, in order: their clean-up is due and their
+    /// offsets can be committed. After a failed delivery, it and every later batch run again
+    /// once the outbox is recovered (their customers skip what they applied; dead letters and
+    /// forwards are produced again).
+    private mutating func harvest() {
+        var rerun: [Job] = []
+        while let head = inFlight.first, let outcome = head.deliveries.outcome {
+            inFlight.removeFirst()
+            switch outcome {
+            case .success(let reports) where !needsRecovery:
+                FailPoint.afterProduce.check()
+                outboxes.delivered(head.staged.outboxCounts, checkpoints: head.staged.checkpoints(from: reports))
+                committer.completed(head.job.offsets)
+            case .success:
+                if !head.job.offsets.isEmpty { rerun.append(head.job) }
+            case .failure(let error):
+                needsRecovery = true
+                logger.error("delivery failed; recovering the outbox", metadata: metadata(error))
+                // Timers need no second run: recovery produces their outbox and they have nothing else.
+                if !head.job.offsets.isEmpty { rerun.append(head.job) }
+            }
+        }
+        queue.insert(contentsOf: rerun, at: 0)
+    }
+
+    private mutating func waitForRoom() async throws {
+        while inFlight.count >= PartitionWorker.maxInFlight {
+            _ = try? await inFlight[0].deliveries.reports()
+            harvest()
+        }
+    }
+
+    /// Waits for every delivery in flight, then finishes what the outboxes still hold.
+    private mutating func recover() async throws {
+        while !inFlight.isEmpty {
+            _ = try? await inFlight[0].deliveries.reports()
+            harvest()
+        }
+        try await pipeline.recover()
+        outboxes.reset()
+        needsRecovery = false
+    }
+
+    /// On stop: the deliveries in flight finish and their clean-up is written; anything failed
+    /// is left to the next owner's recovery.
+    private mutating func finish() async {
+        while !inFlight.isEmpty {
+            _ = try? await inFlight[0].deliveries.reports()
+            harvest()
+        }
+        guard !needsRecovery, outboxes.hasCleanup else { return }
+        do {
+            try await pipeline.writeCleanup(outboxes.takeCleanup())
+        } catch {
+            logger.warning("outbox clean-up at stop failed", metadata: metadata(error))
+        }
+    }
+
+    private func metadata(_ error: any Error) -> Logger.Metadata {
+        [EngineLogKeys.partition: "\(pipeline.partition)", EngineLogKeys.error: "\(error)"]
     }
 }
 

@@ -37,6 +37,9 @@ public struct EngineTuning: Sendable, Equatable {
     public var fetchWait: Duration
     /// How often a process running the engine checks PostgreSQL for a newly deployed catalog.
     public var catalogReloadInterval: Duration
+    /// How often offsets of finished batches are committed (a crash replays at most this much,
+    /// which the applied offsets skip).
+    public var commitInterval: Duration
 
     public init(
         groupId: String = "nudge-engine",
@@ -48,7 +51,8 @@ public struct EngineTuning: Sendable, Equatable {
         sessionTimeout: Duration = .seconds(10),
         maxPollInterval: Duration = .seconds(60),
         fetchWait: Duration = .milliseconds(10),
-        catalogReloadInterval: Duration = .seconds(1)
+        catalogReloadInterval: Duration = .seconds(1),
+        commitInterval: Duration = .milliseconds(100)
     ) {
         self.groupId = groupId
         self.maxBatchSize = maxBatchSize
@@ -60,5 +64,6 @@ public struct EngineTuning: Sendable, Equatable {
         self.maxPollInterval = maxPollInterval
         self.fetchWait = fetchWait
         self.catalogReloadInterval = catalogReloadInterval
+        self.commitInterval = commitInterval
     }
 }

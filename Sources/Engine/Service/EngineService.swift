@@ -3,12 +3,14 @@ import Logging
 import NudgeKafka
 import NudgeRedis
 import ServiceLifecycle
+import Synchronization
 
-/// `nudge engine`: consumes the event topics in a consumer group and runs each assigned
-/// partition's inputs through its `PartitionWorker`, committing offsets only after a batch's
-/// state is durable and its records produced. Partitions are processed in parallel, each in
-/// order. On revoke, the partition's work finishes before it is released; on assign, its
-/// outbox is recovered and its timers start firing.
+/// `nudge engine`: consumes the event topics in a consumer group and hands each assigned
+/// partition's records to its `PartitionWorker`, without waiting for them: polling, the
+/// partitions' pipelines and offset commits overlap. Offsets are committed (in the background)
+/// only after a batch's state is durable and its records delivered. Partitions are processed in
+/// parallel, each in order. On revoke, the partition's work finishes and is committed before it
+/// is released; on assign, its outbox is recovered and its timers start firing.
 public struct EngineService: Service {
     let config: EngineConfig
     let kafka: KafkaConfig
@@ -45,18 +47,50 @@ public struct EngineService: Service {
         let reader = try KafkaPartitionReader(config: kafka, logger: logger)
         let gate = ShutdownGate()
         let metrics = EngineMetrics()
-        var workers: [Int32: PartitionWorker] = [:]
+        let committer = OffsetCommitter()
+        let workers = PartitionWorkers()
+        let failure = FailureBox()
+        let keys = RedisKeys(prefix: config.keyPrefix)
         logger.info("engine started", metadata: [EngineLogKeys.groupId: "\(config.groupId)"])
 
-        func worker(for partition: Int32) -> PartitionWorker {
-            if let existing = workers[partition] { return existing }
+        let config = self.config
+        let catalog = self.catalog
+        let redis = self.redis
+        let producer = self.producer
+        let logger = self.logger
+        @Sendable func makeWorker(for partition: Int32) -> PartitionWorker {
             let pipeline = PartitionPipeline(
-                partition: partition, catalog: catalog, redis: redis, keys: RedisKeys(prefix: config.keyPrefix),
-                producer: producer, reader: reader, topics: config.topics, metrics: metrics, logger: logger)
-            let created = PartitionWorker(pipeline: pipeline, config: config, logger: logger)
-            workers[partition] = created
-            return created
+                partition: partition, catalog: catalog, redis: redis, keys: keys, producer: producer,
+                reader: reader, topics: config.topics, metrics: metrics, logger: logger)
+            return PartitionWorker(
+                pipeline: pipeline, config: config, committer: committer,
+                onFailure: { error in
+                    // A partition that cannot make progress stops the engine (its supervisor restarts it).
+                    if failure.set(error) { Task { await consumer.close() } }
+                }, logger: logger)
         }
+        /// Drains every worker, commits what they finished, then leaves the group.
+        @Sendable func stopAll() async {
+            for worker in workers.removeAll() { await worker.stop() }
+            do {
+                try await committer.commit(consumer)
+            } catch {
+                logger.warning("final offset commit failed", metadata: [EngineLogKeys.error: "\(error)"])
+            }
+            await consumer.close()
+        }
+        // Offsets of finished batches are committed in the background, off the pipeline's path.
+        let commits = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: config.commitInterval)
+                do {
+                    try await committer.commit(consumer)
+                } catch {
+                    logger.warning("offset commit failed; retrying", metadata: [EngineLogKeys.error: "\(error)"])
+                }
+            }
+        }
+        defer { commits.cancel() }
 
         do {
             try await withGracefulShutdownHandler {
@@ -64,23 +98,30 @@ public struct EngineService: Service {
                     switch event {
                     case .assigned(let partitions):
                         for partition in partitions where partition.topic == config.topics.events {
-                            _ = worker(for: partition.partition)
+                            _ = workers.worker(for: partition.partition, make: makeWorker)
                         }
                         logger.info("partitions assigned", metadata: [EngineLogKeys.partitions: "\(partitions)"])
                     case .revoked(let partitions, let revocation):
-                        for partition in partitions where partition.topic == config.topics.events {
-                            await workers.removeValue(forKey: partition.partition)?.stop()
+                        // The partitions' work finishes and is committed before they are released.
+                        let numbers = Set(partitions.map(\.partition))
+                        for partition in numbers { await workers.remove(partition)?.stop() }
+                        do {
+                            try await committer.commit(consumer, only: numbers)
+                        } catch {
+                            logger.warning(
+                                "offset commit on revoke failed", metadata: [EngineLogKeys.error: "\(error)"])
                         }
+                        committer.forget(numbers)
                         revocation.acknowledge()
                         logger.info("partitions revoked", metadata: [EngineLogKeys.partitions: "\(partitions)"])
                     case .messages(let messages):
                         guard gate.beginBatch() else { continue }
-                        try await process(messages, workerFor: worker, consumer: consumer, metrics: metrics)
-                        if gate.endBatch() { await consumer.close() }
+                        await dispatch(messages, to: workers, make: makeWorker)
+                        if gate.endBatch() { await stopAll() }
                     }
                 }
             } onGracefulShutdown: {
-                if gate.requestStop() { Task { await consumer.close() } }
+                if gate.requestStop() { Task { await stopAll() } }
             }
         } catch {
             if error is CancellationError {
@@ -88,36 +129,67 @@ public struct EngineService: Service {
             } else {
                 logger.error("engine stopped on error", metadata: [EngineLogKeys.error: "\(error)"])
             }
-            for worker in workers.values { await worker.stop() }
-            await consumer.close()
+            await stopAll()
             await reader.close()
             throw error
         }
-        for worker in workers.values { await worker.stop() }
-        await consumer.close()
+        await stopAll()
         await reader.close()
+        if let error = failure.error {
+            logger.error("engine stopped on error", metadata: [EngineLogKeys.error: "\(error)"])
+            throw error
+        }
         logger.info("engine stopped")
     }
 
-    /// Runs each partition's share of a poll batch on its worker (in parallel, decoding
-    /// included), then commits the offsets after them.
-    private func process(
-        _ messages: [KafkaMessage], workerFor worker: (Int32) -> PartitionWorker, consumer: KafkaConsumer,
-        metrics: EngineMetrics
-    ) async throws {
+    /// Hands each partition's share of a poll batch to its worker, in order. Returns as soon as
+    /// they are queued (waiting only while a worker is far behind): the next poll overlaps them.
+    private func dispatch(
+        _ messages: [KafkaMessage], to workers: PartitionWorkers, make: (Int32) -> PartitionWorker
+    ) async {
         var byPartition: [Int32: [KafkaMessage]] = [:]
-        var next: [KafkaTopicPartition: KafkaTopicPartitionOffset] = [:]
-        for message in messages {
-            next[message.topicPartition] = message.nextOffset
-            byPartition[message.partition, default: []].append(message)
+        for message in messages { byPartition[message.partition, default: []].append(message) }
+        for (partition, records) in byPartition.sorted(by: { $0.key < $1.key }) {
+            await workers.worker(for: partition, make: make).process(records)
         }
-        let assigned = byPartition.map { (worker($0.key), $0.value) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (partitionWorker, records) in assigned {
-                group.addTask { try await partitionWorker.process(records) }
-            }
-            try await group.waitForAll()
-        }
-        try await consumer.commit(Array(next.values))
     }
+}
+
+/// The partition workers of an engine process, shared by the consumer loop and the shutdown path.
+final class PartitionWorkers: Sendable {
+    private let workers = Mutex<[Int32: PartitionWorker]>([:])
+
+    func worker(for partition: Int32, make: (Int32) -> PartitionWorker) -> PartitionWorker {
+        workers.withLock { workers in
+            if let existing = workers[partition] { return existing }
+            let created = make(partition)
+            workers[partition] = created
+            return created
+        }
+    }
+
+    func remove(_ partition: Int32) -> PartitionWorker? { workers.withLock { $0.removeValue(forKey: partition) } }
+
+    func removeAll() -> [PartitionWorker] {
+        workers.withLock { workers in
+            defer { workers = [:] }
+            return Array(workers.values)
+        }
+    }
+}
+
+/// The first error that stopped a worker for good.
+final class FailureBox: Sendable {
+    private let state = Mutex<(any Error)?>(nil)
+
+    /// True for the first error set.
+    func set(_ error: any Error) -> Bool {
+        state.withLock { state in
+            guard state == nil else { return false }
+            state = error
+            return true
+        }
+    }
+
+    var error: (any Error)? { state.withLock { $0 } }
 }

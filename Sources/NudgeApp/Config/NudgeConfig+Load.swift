@@ -100,7 +100,8 @@ extension NudgeConfig {
             maxPollInterval: try duration(engine, "max_poll_interval", defaults.engine.maxPollInterval, scope: "engine"),
             fetchWait: try duration(engine, "fetch_wait", defaults.engine.fetchWait, scope: "engine"),
             catalogReloadInterval: try duration(
-                engine, "catalog_reload_interval", defaults.engine.catalogReloadInterval, scope: "engine"))
+                engine, "catalog_reload_interval", defaults.engine.catalogReloadInterval, scope: "engine"),
+            commitInterval: try duration(engine, "commit_interval", defaults.engine.commitInterval, scope: "engine"))
 
         let api = config.scoped(to: "api")
         let content = config.scoped(to: "content")

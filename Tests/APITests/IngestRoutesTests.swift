@@ -108,6 +108,69 @@ struct IngestRoutesTests {
         #expect(try await env.events().isEmpty)
     }
 
+    /// (route, field, wrong value, the problem's detail) for every field the Segment spec types.
+    /// `type` is the route's and `receivedAt` the server's, so neither is the client's to get wrong
+    /// here (`type` in a batch: below).
+    static let wrongTypes: [(String, String, String, String)] = [
+        ("track", "event", "123", "'event' must be a string, got a number"),
+        ("track", "event", "null", "a track event needs a non-empty 'event'"),
+        ("page", "name", "true", "'name' must be a string, got a boolean"),
+        ("screen", "name", "[]", "'name' must be a string, got an array"),
+        ("track", "userId", "false", "'userId' must be a string (or an integer), got a boolean"),
+        ("identify", "userId", "{}", "'userId' must be a string (or an integer), got an object"),
+        ("track", "anonymousId", "1.5", "'anonymousId' must be a string (or an integer), got a number"),
+        ("track", "messageId", "42", "'messageId' must be a string, got a number"),
+        ("track", "timestamp", "1700000000", "'timestamp' must be an ISO-8601 date-time string, got a number"),
+        ("page", "originalTimestamp", "{}", "'originalTimestamp' must be an ISO-8601 date-time string, got an object"),
+        ("track", "sentAt", "true", "'sentAt' must be an ISO-8601 date-time string, got a boolean"),
+        ("track", "sentAt", #""now""#, #"'sentAt' is not an ISO-8601 date-time: "now""#),
+        ("track", "properties", "[1,2]", "'properties' must be an object, got an array"),
+        ("identify", "traits", #""vip""#, "'traits' must be an object, got a string"),
+        ("screen", "context", "7", "'context' must be an object, got a number"),
+        ("identify", "context", #"{"traits":[]}"#, "'context.traits' must be an object, got an array"),
+        ("track", "integrations", #""all""#, "'integrations' must be an object, got a string"),
+    ]
+
+    /// A valid body for the route with `field` set to `json`.
+    static func body(_ route: String, _ field: String, _ json: String) -> String {
+        var fields: [(String, String)] = [("userId", #""u-1""#)]
+        if route == "track" { fields.append(("event", #""Product Added""#)) }
+        if route == "page" || route == "screen" { fields.append(("name", #""Home""#)) }
+        if let index = fields.firstIndex(where: { $0.0 == field }) {
+            fields[index].1 = json
+        } else {
+            fields.append((field, json))
+        }
+        return "{" + fields.map { #""\#($0.0)":\#($0.1)"# }.joined(separator: ",") + "}"
+    }
+
+    @Test func aFieldOfTheWrongTypeIs400NamingTheFieldAndTheType() async throws {
+        let env = try await APITestEnvironment("wrongtype")
+        try await env.withClient { client in
+            let auth: HTTPFields = [.authorization: APITestEnvironment.basicAuth]
+            for (route, field, json, detail) in Self.wrongTypes {
+                let body = Self.body(route, field, json)
+                try await client.execute(
+                    uri: "/v1/\(route)", method: .post, headers: auth, body: ByteBuffer(json: body)
+                ) { response in
+                    #expect(response.status == .badRequest, "\(route) \(body)")
+                    let details = try #require(problem(response), "\(route) \(body)")
+                    #expect(details.type == "urn:nudge:problem:invalid-event", "\(route) \(body)")
+                    #expect(details.detail == detail, "\(route) \(body)")
+                }
+            }
+            // Integer ids are taken as their decimal text, and null is absent (timestamp filled in).
+            try await client.execute(
+                uri: "/v1/track", method: .post, headers: auth,
+                body: ByteBuffer(json: #"{"userId":42,"anonymousId":null,"event":"E","timestamp":null}"#)
+            ) { #expect($0.status == .ok) }
+        }
+        let events = try await env.events()
+        try #require(events.count == 1)
+        #expect(events[0].key == "42")
+        #expect(events[0].object["timestamp"] == events[0].object["receivedAt"])
+    }
+
     @Test func oversizedEventIs413() async throws {
         let env = try await APITestEnvironment("big")
         let big = #"{"userId":"u","event":"X","properties":{"blob":""# + String(repeating: "x", count: 40_000) + #""}}"#
@@ -153,7 +216,10 @@ struct IngestRoutesTests {
               {"type":"track","event":"No identity"},
               {"userId":"u-3","event":"No type"},
               "not an object",
-              {"type":"track","userId":"u-5","event":"Bad time","timestamp":"yesterday"}
+              {"type":"track","userId":"u-5","event":"Bad time","timestamp":"yesterday"},
+              {"type":123,"userId":"u-6","event":"Numeric type"},
+              {"type":"track","userId":"u-7","event":"Numeric id","messageId":7},
+              {"type":"track","userId":"u-8","event":"Epoch time","timestamp":1700000000}
             ]}
             """
         try await env.withClient { client in
@@ -163,9 +229,18 @@ struct IngestRoutesTests {
             ) { response in
                 #expect(response.status == .badRequest)
                 let details = try #require(problem(response))
-                #expect(details.errors?.map(\.index) == [1, 2, 3, 4])
+                #expect(details.errors?.map(\.index) == [1, 2, 3, 4, 5, 6, 7])
                 #expect(
-                    details.errors?.map(\.code) == ["missing_identity", "missing_type", "not_object", "bad_timestamp"])
+                    details.errors?.map(\.code) == [
+                        "missing_identity", "missing_type", "not_object", "bad_timestamp", "bad_field", "bad_field",
+                        "bad_field",
+                    ])
+                // A value of the wrong type is refused, never replaced by the server's default.
+                #expect(
+                    details.errors?.suffix(3).map(\.detail) == [
+                        "'type' must be a string, got a number", "'messageId' must be a string, got a number",
+                        "'timestamp' must be an ISO-8601 date-time string, got a number",
+                    ])
             }
         }
         #expect(try await env.events().isEmpty)

@@ -76,7 +76,8 @@ struct OpenAPIDocumentTests {
             dependencies: APIDependencies(
                 config: APITestEnvironment.config(), eventsTopic: env.eventsTopic, redisKeyPrefix: env.keyPrefix,
                 producer: producer, redis: redis, keyStore: InMemoryAPIKeyStore(), auditLog: InMemoryAuditLog(),
-                impressions: ImpressionRecorder(producer: producer, topic: env.eventsTopic, capacity: 1, logger: env.logger),
+                impressions: ImpressionRecorder(
+                    producer: producer, topic: env.eventsTopic, capacity: 1, logger: env.logger),
                 feedback: feedback,
                 admin: AdminDependencies(
                     postgres: PostgresClient(config: TestPostgres.baseConfig, logger: env.logger), partitions: 2,
@@ -84,6 +85,57 @@ struct OpenAPIDocumentTests {
                 logger: env.logger))
         await producer.shutdown()
         return Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
+    }
+
+    /// openapi-spec-validator, installed by `scripts/install-deps.sh` into `.tools`.
+    static var validatorURL: URL {
+        documentURL.deletingLastPathComponent().appendingPathComponent(".tools/bin/openapi-spec-validator")
+    }
+
+    /// Runs the validator on `document`: its exit status and everything it printed.
+    static func validate(_ document: URL) throws -> (status: Int32, output: String) {
+        let validator = validatorURL
+        guard FileManager.default.isExecutableFile(atPath: validator.path) else {
+            throw ValidatorMissing(path: validator.path)
+        }
+        let process = Process()
+        process.executableURL = validator
+        process.arguments = ["--validation-errors", "all", document.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    struct ValidatorMissing: Error, CustomStringConvertible {
+        var path: String
+        var description: String { "openapi-spec-validator not found at \(path): run scripts/install-deps.sh" }
+    }
+
+    /// Clients and generators need a document that is valid OpenAPI, not only one that lists the
+    /// routes: a real validator (openapi-spec-validator) checks it against the OpenAPI 3.1 schema.
+    @Test func documentIsValidOpenAPI() throws {
+        let result = try Self.validate(Self.documentURL)
+        #expect(result.status == 0, "openapi-spec-validator refuses openapi.yaml:\n\(result.output)")
+    }
+
+    /// The validator itself catches the kind of mistake it was brought in for (a description with
+    /// a comma in a flow mapping, folded into a key), so a validator that passes everything fails here.
+    @Test func validatorRefusesABrokenDocument() throws {
+        let text = try String(contentsOf: Self.documentURL, encoding: .utf8)
+        let quoted = "description: 'Released, or there was no lock in force.'"
+        #expect(text.contains(quoted))
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "nudge-openapi-broken-\(UUID().uuidString).yaml")
+        try text.replacingOccurrences(of: quoted, with: "description: Released, or there was no lock in force.")
+            .write(to: broken, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: broken) }
+        let result = try Self.validate(broken)
+        #expect(result.status != 0)
+        #expect(result.output.contains("or there was no lock in force."), "\(result.output)")
     }
 
     @Test func everyOperationHasAnIdOrIsAPreflightAndErrorsAreProblems() throws {

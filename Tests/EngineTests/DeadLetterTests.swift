@@ -43,22 +43,37 @@ struct DeadLetterTests {
                     ("k", #"{"type":"track","userId":"c2","timestamp":"2026-11-22T10:00:00Z"}"#),
                     ("k", #"{"event":"Signed Up","timestamp":"2026-11-22T10:00:00Z"}"#),
                     ("k", Self.good("c3")),
-                    ("k", "{\"event\":\"Signed Up\",\"userId\":\"c4\",\"timestamp\":\"2026-11-22T10:00:00Z\",\"properties\":{\"pad\":\"" + String(repeating: "x", count: 40_000) + "\"}}"),
+                    // The same wrong type the HTTP API answers 400 for: one decoder on both paths.
+                    ("k", #"{"type":"track","event":123,"userId":"c5","timestamp":"2026-11-22T10:00:00Z"}"#),
+                    (
+                        "k",
+                        "{\"event\":\"Signed Up\",\"userId\":\"c4\",\"timestamp\":\"2026-11-22T10:00:00Z\",\"properties\":{\"pad\":\""
+                            + String(repeating: "x", count: 40_000) + "\"}}"
+                    ),
                 ], with: producer)
             let sent = try await env.waitForOutbound(timeout: .seconds(30)) { $0.count >= 2 }
             #expect(Set(sent.compactMap { $0[text: "customer_id"] }) == ["c1", "c3"])
 
             var letters: [KafkaMessage] = []
             let deadline = ContinuousClock.now + .seconds(15)
-            while letters.count < 4, ContinuousClock.now < deadline {
+            while letters.count < 5, ContinuousClock.now < deadline {
                 letters = try await env.readAll(env.config.topics.deadLetter)
                 try await Task.sleep(for: .milliseconds(200))
             }
             let codes = letters.compactMap { letter in
-                letter.headers.first { $0.name == "nudge-error-code" }?.value.map { String(decoding: $0, as: UTF8.self) }
+                letter.headers.first { $0.name == "nudge-error-code" }?.value.map {
+                    String(decoding: $0, as: UTF8.self)
+                }
             }
-            #expect(codes.sorted() == ["missing_event_name", "missing_identity", "not_json", "too_large"])
-            #expect(letters.allSatisfy { letter in letter.headers.contains { $0.name == "nudge-error" && $0.value?.isEmpty == false } })
+            #expect(codes.sorted() == ["bad_field", "missing_event_name", "missing_identity", "not_json", "too_large"])
+            let wrongType = letters.first { String(decoding: $0.value, as: UTF8.self).contains(#""event":123"#) }
+            #expect(
+                wrongType?.headers.first { $0.name == "nudge-error" }?.value.map { String(decoding: $0, as: UTF8.self) }
+                    == "'event' must be a string, got a number")
+            #expect(
+                letters.allSatisfy { letter in
+                    letter.headers.contains { $0.name == "nudge-error" && $0.value?.isEmpty == false }
+                })
             #expect(letters.contains { String(decoding: $0.value, as: UTF8.self) == "{not json" })
         }
         await producer.shutdown()

@@ -24,18 +24,23 @@ struct SegmentEnvelope: Sendable {
         var object = original
         object["writeKey"] = nil
         if let type { object["type"] = .string(type) }
-        guard object["type"]?.stringValue != nil else {
+        // A `type` of the wrong type is the decoder's to refuse, with the reason it gives.
+        guard let itemType = object["type"], !itemType.isNull else {
             return .failure(DeadLetterReason(code: "missing_type", message: "a batch item needs a 'type'"))
         }
         for key in Self.batchInherited where object[key] == nil {
             if let inherited = batchDefaults[key] { object[key] = inherited }
         }
         let received = Value.string(ISO8601.format(receivedAt))
-        if object["messageId"]?.stringValue?.isEmpty ?? true {
+        // Filled only where the client sent nothing (absent or null; an empty messageId too): a
+        // value of the wrong type stays, for the decoder to refuse with the field and type.
+        if Self.isAbsent(object["messageId"]) || object["messageId"] == "" {
             object["messageId"] = .string(UUID().uuidString.lowercased())
         }
         object["receivedAt"] = received
-        if object["timestamp"] == nil, object["originalTimestamp"] == nil { object["timestamp"] = received }
+        if Self.isAbsent(object["timestamp"]), Self.isAbsent(object["originalTimestamp"]) {
+            object["timestamp"] = received
+        }
 
         let json: [UInt8]
         do {
@@ -53,4 +58,6 @@ struct SegmentEnvelope: Sendable {
             return .success(Accepted(customerId: customerId, json: json))
         }
     }
+
+    private static func isAbsent(_ value: Value?) -> Bool { value?.isNull ?? true }
 }

@@ -26,59 +26,114 @@ extension Event {
     /// `properties`, `traits` (or `context.traits`), `timestamp` (or `originalTimestamp`).
     /// `fallbackMessageId` names the event when it carries no `messageId`; it must be stable for
     /// the same input so that a replay is recognised.
+    ///
+    /// Every field the spec defines is checked for its type, also those Nudge does not read, so a
+    /// malformed event is refused here (a 400 on the HTTP API, a dead letter on Kafka) rather than
+    /// passed on: strings for `type`, `event` (track), `name` (page, screen), `messageId`; strings
+    /// for `userId` and `anonymousId`, or integers (kept as their decimal text), which Segment's
+    /// libraries and API have long taken; ISO-8601 date-time strings for `timestamp`,
+    /// `originalTimestamp`, `sentAt`, `receivedAt`; objects for `properties`, `traits`, `context`,
+    /// `context.traits`, `integrations`. `null` counts as absent, as Segment's libraries send it
+    /// for an id they do not have. A wrong type is reported before a missing field.
     public init(segment object: [String: Value], fallbackMessageId: String) throws(SegmentFormatError) {
-        let typeName = try Self.optionalString(object, "type") ?? "track"
+        let typeName = try Self.string(object, "type") ?? "track"
         guard let kind = Kind(rawValue: typeName) else {
             throw SegmentFormatError(.unknownType, "unknown event type '\(typeName)' (track, identify, page, screen)")
         }
-        let name = try Self.optionalString(object, kind == .track ? "event" : "name") ?? ""
+        let name = try Self.string(object, kind == .track ? "event" : "name") ?? ""
+        let messageId = try Self.string(object, "messageId")
+        let userId = try Self.identifier(object, "userId")
+        let anonymousId = try Self.identifier(object, "anonymousId")
+        let time = try Self.dateTime(object, "timestamp")
+        let originalTime = try Self.dateTime(object, "originalTimestamp")
+        _ = try Self.dateTime(object, "sentAt")
+        _ = try Self.dateTime(object, "receivedAt")
+        let properties = try Self.object(object, "properties")
+        var traits = try Self.object(object, "traits") ?? [:]
+        var contextTraits: [String: Value]?
+        if let context = try Self.object(object, "context") {
+            contextTraits = try Self.object(context, "traits", named: "context.traits")
+        }
+        _ = try Self.object(object, "integrations")
+
         if kind == .track, name.isEmpty {
             throw SegmentFormatError(.missingEventName, "a track event needs a non-empty 'event'")
         }
-        guard let timeValue = object["timestamp"] ?? object["originalTimestamp"] else {
+        guard let timestamp = time ?? originalTime else {
             throw SegmentFormatError(.missingTimestamp, "needs an ISO-8601 'timestamp'")
         }
-        guard let timeText = timeValue.stringValue, let timestamp = ISO8601.parse(timeText) else {
-            throw SegmentFormatError(.badTimestamp, "'timestamp' is not an ISO-8601 date-time: \(timeValue)")
-        }
-        let userId = try Self.optionalString(object, "userId").flatMap { $0.isEmpty ? nil : $0 }
-        let anonymousId = try Self.optionalString(object, "anonymousId").flatMap { $0.isEmpty ? nil : $0 }
         guard userId != nil || anonymousId != nil else {
             throw SegmentFormatError(.missingIdentity, "needs a non-empty 'userId' or 'anonymousId'")
         }
-        var traits = try Self.optionalObject(object, "traits") ?? [:]
-        if traits.isEmpty, case .object(let context)? = object["context"], case .object(let values)? = context["traits"]
-        {
-            traits = values
-        }
+        if traits.isEmpty, let contextTraits { traits = contextTraits }
         self.init(
             kind: kind,
             name: name,
-            messageId: try Self.optionalString(object, "messageId") ?? fallbackMessageId,
+            messageId: messageId ?? fallbackMessageId,
             userId: userId,
             anonymousId: anonymousId,
-            properties: try Self.optionalObject(object, "properties") ?? [:],
+            properties: properties ?? [:],
             traits: traits,
             timestamp: timestamp
         )
     }
 
-    private static func optionalString(_ object: [String: Value], _ key: String) throws(SegmentFormatError) -> String? {
+    private static func string(_ object: [String: Value], _ key: String) throws(SegmentFormatError) -> String? {
         switch object[key] {
         case nil, .null?: return nil
         case .string(let text)?: return text
-        case .int(let number)?: return String(number)
-        case let other?: throw SegmentFormatError(.badField, "'\(key)' must be a string, got \(other)")
+        case let other?: throw wrongType(key, expected: "a string", got: other)
         }
     }
 
-    private static func optionalObject(
-        _ object: [String: Value], _ key: String
+    /// `userId`, `anonymousId`: a string or an integer (as its decimal text); empty is absent.
+    private static func identifier(_ object: [String: Value], _ key: String) throws(SegmentFormatError) -> String? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text.isEmpty ? nil : text
+        case .int(let number)?: return String(number)
+        case let other?: throw wrongType(key, expected: "a string (or an integer)", got: other)
+        }
+    }
+
+    private static func dateTime(_ object: [String: Value], _ key: String) throws(SegmentFormatError) -> Timestamp? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .string(let text)?:
+            guard let time = ISO8601.parse(text) else {
+                throw SegmentFormatError(.badTimestamp, "'\(key)' is not an ISO-8601 date-time: \"\(text.prefix(64))\"")
+            }
+            return time
+        case let other?: throw wrongType(key, expected: "an ISO-8601 date-time string", got: other)
+        }
+    }
+
+    private static func object(
+        _ object: [String: Value], _ key: String, named name: String? = nil
     ) throws(SegmentFormatError) -> [String: Value]? {
         switch object[key] {
         case nil, .null?: return nil
         case .object(let fields)?: return fields
-        case let other?: throw SegmentFormatError(.badField, "'\(key)' must be an object, got \(other)")
+        case let other?: throw wrongType(name ?? key, expected: "an object", got: other)
+        }
+    }
+
+    /// Names the field, the type it needs and the JSON type it has, never the value (it may be
+    /// personal data, and reasons are logged and sent as dead-letter headers).
+    private static func wrongType(_ field: String, expected: String, got value: Value) -> SegmentFormatError {
+        SegmentFormatError(.badField, "'\(field)' must be \(expected), got \(jsonType(value))")
+    }
+
+    private static func jsonType(_ value: Value) -> String {
+        switch value {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .int, .double: "a number"
+        case .string: "a string"
+        case .timestamp: "a timestamp value"
+        case .span: "a time span value"
+        case .list: "an array"
+        case .object: "an object"
         }
     }
 }

@@ -170,10 +170,14 @@ actor RedisConnection {
             }
             socketTimeout = timeout
         }
-        for command in commands {
-            guard append(command, to: context) == REDIS_OK else {
-                throw failure(context, errno: errno, command: command.name, endpoint: endpoint, detail: "")
+        let wire = commands.respEncoded()
+        let appended = wire.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                redisAppendFormattedCommand(context, chars.baseAddress, chars.count)
             }
+        }
+        guard appended == REDIS_OK else {
+            throw failure(context, errno: errno, command: commands[0].name, endpoint: endpoint, detail: "")
         }
         var replies: [RedisReply] = []
         replies.reserveCapacity(commands.count)
@@ -191,33 +195,6 @@ actor RedisConnection {
             }
         }
         return replies
-    }
-
-    /// redisAppendCommandArgv with explicit lengths: one flat buffer holds every argument, so any
-    /// bytes (including `\0`) pass and the buffer only has to live for this call (hiredis copies).
-    private static func append(_ command: RedisCommand, to context: UnsafeMutablePointer<redisContext>) -> Int32 {
-        let lengths = command.arguments.map(\.bytes.count)
-        var flat: [UInt8] = []
-        flat.reserveCapacity(lengths.reduce(1, +))
-        for argument in command.arguments { flat.append(contentsOf: argument.bytes) }
-        flat.append(0)  // never empty, so the buffer always has a base address
-        return flat.withUnsafeBufferPointer { buffer -> Int32 in
-            guard let base = buffer.baseAddress else { return REDIS_ERR }
-            var argv: [UnsafePointer<CChar>?] = []
-            argv.reserveCapacity(lengths.count)
-            var offset = 0
-            for length in lengths {
-                argv.append(UnsafeRawPointer(base + offset).assumingMemoryBound(to: CChar.self))
-                offset += length
-            }
-            return argv.withUnsafeMutableBufferPointer { argvBuffer in
-                lengths.withUnsafeBufferPointer { lengthBuffer in
-                    redisAppendCommandArgv(
-                        context, Int32(clamping: lengths.count), argvBuffer.baseAddress, lengthBuffer.baseAddress
-                    )
-                }
-            }
-        }
     }
 
     /// Maps a failed hiredis call to a typed error. `errno` must be read right after the call.

@@ -19,10 +19,9 @@ struct OutboxRecord: Sendable, Equatable, Codable {
     /// where it arrives on that customer's partition. Produced directly: the id makes a replay
     /// recognisable downstream.
     static func forwarding(_ event: Event, to customerId: String, topic: String) throws -> OutboxRecord {
-        let value = try StateCoding.encoder.encode(event.reassigned(to: customerId).segmentObject)
-        return OutboxRecord(
+        OutboxRecord(
             id: "fwd:\(event.messageId)", topic: topic, partition: nil, key: customerId,
-            value: String(decoding: value, as: UTF8.self))
+            value: try RecordJSON.text(event.reassigned(to: customerId).segmentObject))
     }
 
     var kafkaMessage: KafkaOutgoingMessage {
@@ -32,7 +31,7 @@ struct OutboxRecord: Sendable, Equatable, Codable {
     }
 
     func encoded() throws -> String {
-        String(decoding: try StateCoding.encoder.encode(self), as: UTF8.self)
+        try RecordJSON.text(jsonValue)
     }
 
     static func decode(_ bytes: [UInt8]) throws -> OutboxRecord {

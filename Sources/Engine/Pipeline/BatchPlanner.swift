@@ -46,7 +46,10 @@ struct BatchPlanner {
 
     private mutating func apply(_ input: WorkInput, claimed: [String: CustomerState]) throws {
         let customerId = input.customerId
-        var record = records[customerId] ?? .empty(customerId)
+        // Taken out and put back (not copied): the record and the commit stay uniquely referenced,
+        // so their maps and lists grow in place instead of being copied per input.
+        var record = records.removeValue(forKey: customerId) ?? .empty(customerId)
+        defer { records[customerId] = record }
         if case .timer(let id, _) = input.kind {
             // A fired timer leaves the store whatever happens next; one the state still expects
             // is added back by `finishTimers`.
@@ -83,23 +86,23 @@ struct BatchPlanner {
         plan.stats.transitions += 1
         record.state = transition.state
         if let source = input.source { record.appliedOffsets[source.markerKey] = source.offset }
-        records[customerId] = record
 
-        var commit = commitSlot(for: customerId)
+        var commit = takeCommit(for: customerId, version: record.version)
+        defer { plan.commits[customerId] = commit }
         commit.state = record.state
         if let source = input.source { commit.offsets[source.markerKey] = source.offset }
         if case .event(let event) = input.kind { commit.events.append(event) }
         for effect in transition.effects {
             try handle(effect, commit: &commit)
         }
-        plan.commits[customerId] = commit
     }
 
-    private mutating func commitSlot(for customerId: String) -> BatchPlan.CustomerCommit {
-        if let existing = plan.commits[customerId] { return existing }
+    /// The customer's commit so far, removed from the plan (the caller puts it back).
+    private mutating func takeCommit(for customerId: String, version: Int64) -> BatchPlan.CustomerCommit {
+        if let existing = plan.commits.removeValue(forKey: customerId) { return existing }
         plan.order.append(customerId)
         return BatchPlan.CustomerCommit(
-            customerId: customerId, version: records[customerId]?.version ?? 0,
+            customerId: customerId, version: version,
             state: CustomerState(customerId: customerId), offsets: [:], outbox: [],
             slotSets: [:], slotDeletes: [], events: [])
     }
@@ -120,12 +123,12 @@ struct BatchPlanner {
             commit.outbox.append(
                 OutboxRecord(
                     id: emitted.messageId, topic: topics.events, partition: partition, key: commit.customerId,
-                    value: try encode(event.segmentObject)))
+                    value: try RecordJSON.text(event.segmentObject)))
         case .showContent(let show):
             let content = SlotContent(
                 payload: show.payload.mapValues(\.plainJSON), expiresAt: show.expiresAt, scenario: show.origin.scenario,
                 step: show.origin.step, updatedAt: now)
-            commit.slotSets[show.slot] = try encode(content)
+            commit.slotSets[show.slot] = try RecordJSON.text(content.jsonValue)
             commit.slotDeletes.remove(show.slot)
         case .hideContent(let hide):
             commit.slotSets[hide.slot] = nil
@@ -162,7 +165,8 @@ struct BatchPlanner {
         let message = OutboundMessage(send, profile: commit.state.profile, createdAt: now, policy: decision.label)
         commit.outbox.append(
             OutboxRecord(
-                id: id, topic: topics.outbound, partition: partition, key: commit.customerId, value: try encode(message)))
+                id: id, topic: topics.outbound, partition: partition, key: commit.customerId,
+                value: try RecordJSON.text(message.jsonValue)))
     }
 
     /// The events of a merged anonymous id belong to the known customer.
@@ -202,14 +206,11 @@ struct BatchPlanner {
             for instance in commit.state.instances { delta[ReportPlace(instance), default: 0] += 1 }
             for (place, change) in delta.sorted(by: { ($0.key.scenario, $0.key.step) < ($1.key.scenario, $1.key.step) })
             where change != 0 {
-                commit.reports.append(.init(scenario: place.scenario, hour: nil, field: "waiting|\(place.step)", delta: change))
+                commit.reports.append(
+                    .init(scenario: place.scenario, hour: nil, field: "waiting|\(place.step)", delta: change))
             }
             plan.commits[customerId] = commit
         }
-    }
-
-    private func encode(_ value: some Encodable) throws -> String {
-        String(decoding: try StateCoding.encoder.encode(value), as: UTF8.self)
     }
 }
 

@@ -38,9 +38,9 @@ struct CustomerRecord: Sendable {
 }
 
 /// JSON with the core's short coding keys: a customer with an active instance stays near a few
-/// hundred bytes. Customer state goes through the core's hand-written codec (the same bytes as
-/// the coders below, at a fraction of their cost: they were a fifth of the engine's CPU); the
-/// coders remain for the outbox's rarer records.
+/// hundred bytes. Customer state goes through the core's hand-written codec (the bytes of
+/// Foundation's coders, at a fraction of their cost: they were a fifth of the engine's CPU); the
+/// decoder remains for the outbox records a recovery reads back.
 enum StateCoding {
     static func encode(_ state: CustomerState) throws -> [UInt8] {
         try state.storedJSON()
@@ -51,9 +51,4 @@ enum StateCoding {
     }
 
     static let decoder = JSONDecoder()
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }

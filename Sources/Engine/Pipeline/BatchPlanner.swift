@@ -35,18 +35,6 @@ struct BatchPlanner {
         }
     }
 
-    /// The customers this plan commits, as their records will be after the commit (which moves
-    /// the version by one).
-    var committedRecords: [String: CustomerRecord] {
-        var written: [String: CustomerRecord] = [:]
-        for customerId in plan.order {
-            guard var record = records[customerId] else { continue }
-            record.version += 1
-            written[customerId] = record
-        }
-        return written
-    }
-
     /// `claimed`: states of anonymous ids taken over by an identify of this batch, by anonymous id.
     mutating func apply(_ inputs: [WorkInput], claimed: [String: CustomerState]) throws {
         for input in inputs {

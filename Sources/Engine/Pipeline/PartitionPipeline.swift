@@ -22,16 +22,23 @@ struct PartitionPipeline: Sendable {
     let metrics: EngineMetrics
     let logger: Logger
 
-    /// Step one of a batch's first stage: load its customers (those in `carried` are taken as
-    /// given: the batch before this one is writing them) and plan it with the pure core.
-    /// Nothing is written, so a prepared batch can be thrown away.
-    func prepare(
-        _ inputs: [WorkInput], deadLetters: [DeadLetter], now: Timestamp, carried: [String: CustomerRecord]
-    ) async throws -> PreparedBatch {
-        guard !inputs.isEmpty else { return PreparedBatch(deadLetters: deadLetters) }
-        let customerIds = Set(inputs.map { $0.customerId })
-        var records = try await loadRecords(customerIds.filter { carried[$0] == nil }.sorted())
-        for customerId in customerIds { if let record = carried[customerId] { records[customerId] = record } }
+    /// The first stage of a batch: load, plan and write it (with `cleanup` from batches delivered
+    /// before), and return what must be produced. Producing is the caller's second stage, which
+    /// may overlap the next batch's first stage.
+    func stage(
+        _ inputs: [WorkInput], deadLetters: [DeadLetter], now: Timestamp, cleanup: OutboxCleanup
+    ) async throws -> StagedBatch {
+        var staged = StagedBatch()
+        for letter in deadLetters {
+            staged.append(deadLetterMessage(letter), checkpointed: false)
+            metrics.deadLettered(code: letter.code)
+        }
+        guard !inputs.isEmpty else {
+            if !cleanup.isEmpty { try await writeCleanup(cleanup) }
+            return staged
+        }
+
+        var records = try await loadRecords(Array(Set(inputs.map(\.customerId))))
         let claimed = try await claimAnonymous(inputs, records: records)
         // A claim may have made an id of this batch an alias; reload those few.
         if !claimed.isEmpty {
@@ -42,23 +49,7 @@ struct PartitionPipeline: Sendable {
         var planner = BatchPlanner(
             engine: catalog.engine, partition: partition, topics: topics, now: now, records: records)
         try planner.apply(inputs, claimed: claimed)
-        return PreparedBatch(
-            deadLetters: deadLetters, plan: planner.plan, customers: customerIds, written: planner.committedRecords)
-    }
-
-    /// Step two: write a prepared batch (with `cleanup` from batches delivered before) and
-    /// return what must be produced. Producing is the caller's second stage, which may overlap
-    /// the next batches' first stage.
-    func commit(_ prepared: PreparedBatch, cleanup: OutboxCleanup) async throws -> StagedBatch {
-        var staged = StagedBatch()
-        for letter in prepared.deadLetters {
-            staged.append(deadLetterMessage(letter), checkpointed: false)
-            metrics.deadLettered(code: letter.code)
-        }
-        guard var plan = prepared.plan else {
-            if !cleanup.isEmpty { try await writeCleanup(cleanup) }
-            return staged
-        }
+        var plan = planner.plan
 
         let aliased = try await write(plan, cleanup: cleanup)
         FailPoint.afterStateWrite.check()
@@ -67,7 +58,6 @@ struct PartitionPipeline: Sendable {
             // for it, so its inputs go to where it lives now.
             guard let commit = plan.commits.removeValue(forKey: customerId) else { continue }
             plan.order.removeAll { $0 == customerId }
-            staged.aliased.insert(customerId)
             for event in commit.events {
                 plan.directRecords.append(try .forwarding(event, to: alias, topic: topics.events))
                 plan.stats.forwarded += 1
@@ -152,8 +142,7 @@ struct PartitionPipeline: Sendable {
         if !withOutbox.isEmpty {
             commands.append(
                 RedisCommand(
-                    "SADD",
-                    arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
+                    "SADD", arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
                         + withOutbox.map { RedisArgument($0) }))
         }
         if !plan.timerAdds.isEmpty {
@@ -172,8 +161,7 @@ struct PartitionPipeline: Sendable {
         if !plan.timerRemovals.isEmpty {
             commands.append(
                 RedisCommand(
-                    "ZREM",
-                    arguments: [RedisArgument(keys.timers(partition: partition))]
+                    "ZREM", arguments: [RedisArgument(keys.timers(partition: partition))]
                         + plan.timerRemovals.map { RedisArgument($0) }))
         }
         let active = plan.stats.instancesEntered - plan.stats.instancesCompleted
@@ -219,15 +207,12 @@ struct PartitionPipeline: Sendable {
         for slot in commit.slotDeletes.sorted() { args.append(RedisArgument(slot)) }
         let id = commit.customerId
         var scriptKeys = [
-            RedisArgument(keys.customer(id)), RedisArgument(keys.outbox(id, partition: partition)),
-            RedisArgument(keys.slots(id)),
+            RedisArgument(keys.customer(id)), RedisArgument(keys.outbox(id, partition: partition)), RedisArgument(keys.slots(id)),
         ]
         args.append(RedisArgument(commit.reports.count))
         for report in commit.reports {
             scriptKeys.append(
-                RedisArgument(
-                    report.hour.map { keys.report(scenario: report.scenario, hour: $0) }
-                        ?? keys.reportNow(scenario: report.scenario)))
+                RedisArgument(report.hour.map { keys.report(scenario: report.scenario, hour: $0) } ?? keys.reportNow(scenario: report.scenario)))
             args.append(RedisArgument(report.field))
             args.append(RedisArgument(report.delta))
         }
@@ -272,17 +257,14 @@ struct PartitionPipeline: Sendable {
     /// with only the new records and back in the pending index.
     private func cleanupCommands(_ cleanup: OutboxCleanup) -> [RedisCommand] {
         var commands: [RedisCommand] = []
-        for customer in cleanup.emptied {
-            commands.append(RedisCommand("DEL", keys.outbox(customer, partition: partition)))
-        }
+        for customer in cleanup.emptied { commands.append(RedisCommand("DEL", keys.outbox(customer, partition: partition))) }
         for trim in cleanup.trimmed {
             commands.append(RedisCommand("LTRIM", keys.outbox(trim.customer, partition: partition), trim.count, -1))
         }
         if !cleanup.emptied.isEmpty {
             commands.append(
                 RedisCommand(
-                    "SREM",
-                    arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
+                    "SREM", arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
                         + cleanup.emptied.map { RedisArgument($0) }))
         }
         for (topic, offset) in cleanup.checkpoints.sorted(by: { $0.key < $1.key }) {
@@ -300,8 +282,7 @@ struct PartitionPipeline: Sendable {
         if !customers.isEmpty {
             commands.append(
                 RedisCommand(
-                    "SREM",
-                    arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
+                    "SREM", arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
                         + customers.map { RedisArgument($0) }))
         }
         for (topic, offset) in delivered {

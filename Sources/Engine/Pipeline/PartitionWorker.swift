@@ -5,15 +5,12 @@ import Logging
 import NudgeKafka
 import NudgeRedis
 
-/// Owns one assigned partition and runs its inputs as a pipeline. Stage one (load and plan,
-/// then write to Redis) takes batches in order, Kafka records and due timers through the same
-/// queue. While a batch's write is in flight, the next Kafka batch is loaded and planned, its
-/// customers that the writing batch touches taken as that write will leave them; its own write
-/// starts only after the previous one succeeded, so Redis sees the writes in order and a
-/// customer's inputs never race. Stage two (delivery of the batch's records) overlaps the next
-/// batches' first stage: records are enqueued in batch order, which keeps them in order per
-/// partition, and a batch's offsets go to the committer once its reports are in. A failed
-/// batch is retried after recovering the outbox.
+/// Owns one assigned partition and runs its inputs as a two-stage pipeline. Stage one (load,
+/// plan, write to Redis) runs one batch at a time, Kafka records and due timers through the
+/// same queue, so a customer's inputs never race. Stage two (delivery of the batch's records)
+/// overlaps the next batches' first stage: records are enqueued in batch order, which keeps
+/// them in order per partition, and a batch's offsets go to the committer once its reports
+/// are in. A failed batch is retried after recovering the outbox.
 final class PartitionWorker: Sendable {
     /// How often the ticker refreshes the partition's gauges (pending timers, consumer lag).
     static let gaugeInterval: Duration = .seconds(5)
@@ -86,13 +83,6 @@ private struct PartitionRunner {
         var now: Timestamp?
     }
 
-    /// A job whose write to Redis is in flight; `written` is what it leaves its customers as.
-    struct PendingWrite {
-        var job: Job
-        var task: Task<StagedBatch, any Error>
-        var written: [String: CustomerRecord]
-    }
-
     /// A job whose state is written and whose records are being delivered.
     struct InFlight {
         var job: Job
@@ -108,10 +98,6 @@ private struct PartitionRunner {
     let decoder: EventDecoder
 
     private var queue: [Job] = []
-    private var pending: PendingWrite?
-    /// Jobs put back at the front of the queue by `harvest` while `pending` was in flight: they
-    /// are older than it, so it goes back behind them.
-    private var rerunsAheadOfPending = 0
     private var inFlight: [InFlight] = []
     private var outboxes = OutboxTracker()
     private var needsRecovery = true
@@ -137,9 +123,6 @@ private struct PartitionRunner {
             case .records(let messages):
                 let (inputs, deadLetters) = WorkInput.decode(messages, with: decoder)
                 try await drive(Job(inputs: inputs, deadLetters: deadLetters, offsets: messages.nextOffsets))
-                // Nothing queued behind this batch: finish its write now rather than when the
-                // next records arrive (latency when the stream is quiet).
-                if inbox.queuedRecords == 0 { try await drive(nil, settle: true) }
                 let eventsTopic = pipeline.topics.events
                 if let last = messages.filter({ $0.topic == eventsTopic }).map(\.offset).max() {
                     position = max(position ?? 0, last + 1)
@@ -154,8 +137,8 @@ private struct PartitionRunner {
                 }
             case .deliveries:
                 if needsRecovery {
-                    try await drive(nil, settle: true)
-                } else if outboxes.hasCleanup && inbox.queuedRecords == 0 && pending == nil {
+                    try await drive(nil)
+                } else if outboxes.hasCleanup && inbox.queuedRecords == 0 {
                     // Quiet: tidy now rather than with the next batch.
                     do {
                         try await pipeline.writeCleanup(outboxes.takeCleanup())
@@ -172,8 +155,7 @@ private struct PartitionRunner {
     /// One batch of due timers; asks for another at once when it came back full, so a backlog
     /// drains without waiting a tick, taking turns with Kafka records.
     private mutating func fireDueTimers() async throws {
-        // Due timers are read from what the writes left: none may be in flight.
-        try await drive(nil, settle: true)
+        if needsRecovery { try await drive(nil) }
         let now = Timestamp.wallClock()
         let due: [WorkInput]
         do {
@@ -187,32 +169,25 @@ private struct PartitionRunner {
         if due.count >= config.timerBatchSize { inbox.request(.dueTimers) }
     }
 
-    /// Runs `job` (after any retried ones) through the first stage and hands it to delivery; its
-    /// write may still be in flight on return (`pending`) unless `settle` is set. Retries with
-    /// backoff; throws when a job keeps failing or the worker is stopping.
-    private mutating func drive(_ job: Job?, settle: Bool = false) async throws {
+    /// Runs `job` (after any retried ones) through the first stage and hands it to delivery.
+    /// Retries with backoff; throws when a job keeps failing or the worker is stopping.
+    private mutating func drive(_ job: Job?) async throws {
         if let job { queue.append(job) }
         var attempt = 1
         var backoff = config.retryBackoff
-        while !queue.isEmpty || needsRecovery || (settle && pending != nil) {
+        while !queue.isEmpty || needsRecovery {
             do {
                 if needsRecovery {
-                    await abandonPending()
                     try await recover()
                     continue
                 }
                 try await waitForRoom()
                 if needsRecovery { continue }
-                if queue.isEmpty {
-                    _ = try await finishPending()
-                    continue
-                }
                 try await stage(queue[0])
                 queue.removeFirst()
                 attempt = 1
                 backoff = config.retryBackoff
             } catch {
-                await abandonPending()
                 needsRecovery = true
                 // Another process wrote one of our customers: expected now and then, retried at once.
                 let concurrent = error is ConcurrentUpdate
@@ -232,66 +207,14 @@ private struct PartitionRunner {
         }
     }
 
-    /// Loads and plans `job` (overlapping the write in flight when it may), then writes it once
-    /// the write before it is done.
     private mutating func stage(_ job: Job) async throws {
-        let now = job.now ?? .wallClock()
-        if pending != nil && !Self.mayOverlap(job) { _ = try await finishPending() }
-        var prepared = try await pipeline.prepare(
-            job.inputs, deadLetters: job.deadLetters, now: now, carried: pending?.written ?? [:])
-        if pending != nil {
-            let aliased = try await finishPending()
-            // A customer planned on as the previous batch would leave it turned out merged away.
-            if !aliased.isDisjoint(with: prepared.customers) {
-                prepared = try await pipeline.prepare(job.inputs, deadLetters: job.deadLetters, now: now, carried: [:])
-            }
-        }
-        let cleanup = outboxes.takeCleanup()
-        let pipeline = self.pipeline
-        let batch = prepared
-        pending = PendingWrite(
-            job: job, task: Task { try await pipeline.commit(batch, cleanup: cleanup) }, written: prepared.written)
-        rerunsAheadOfPending = 0
-    }
-
-    /// A batch whose identify claims an anonymous id changes that id's record when it is loaded:
-    /// it waits for the write before it (as do timers, which `fireDueTimers` settles first).
-    private static func mayOverlap(_ job: Job) -> Bool {
-        job.now == nil
-            && !job.inputs.contains { input in
-                guard case .event(let event) = input.kind, event.kind == .identify,
-                    let anonymousId = event.anonymousId, let userId = event.userId
-                else { return false }
-                return anonymousId != userId
-            }
-    }
-
-    /// Waits for the write in flight and hands its records to delivery. Returns the customers it
-    /// found merged away. On failure the job goes back to the front of the queue.
-    private mutating func finishPending() async throws -> Set<String> {
-        guard let write = pending else { return [] }
-        pending = nil
-        do {
-            let staged = try await write.task.value
-            outboxes.written(staged.outboxCounts)
-            let deliveries = try await pipeline.producer.enqueue(staged.messages)
-            let inbox = self.inbox
-            deliveries.onCompletion { inbox.request(.deliveries) }
-            inFlight.append(InFlight(job: write.job, staged: staged, deliveries: deliveries))
-            return staged.aliased
-        } catch {
-            queue.insert(write.job, at: min(rerunsAheadOfPending, queue.count))
-            throw error
-        }
-    }
-
-    /// After a failure: lets the write in flight end (it may have landed: its customers then skip
-    /// what they applied when it runs again) and puts its job back in order.
-    private mutating func abandonPending() async {
-        guard let write = pending else { return }
-        pending = nil
-        _ = try? await write.task.value
-        queue.insert(write.job, at: min(rerunsAheadOfPending, queue.count))
+        let staged = try await pipeline.stage(
+            job.inputs, deadLetters: job.deadLetters, now: job.now ?? .wallClock(), cleanup: outboxes.takeCleanup())
+        outboxes.written(staged.outboxCounts)
+        let deliveries = try await pipeline.producer.enqueue(staged.messages)
+        let inbox = self.inbox
+        deliveries.onCompletion { inbox.request(.deliveries) }
+        inFlight.append(InFlight(job: job, staged: staged, deliveries: deliveries))
     }
 
     /// Takes the delivered batches off the front, in order: their clean-up is due and their
@@ -317,7 +240,6 @@ private struct PartitionRunner {
             }
         }
         queue.insert(contentsOf: rerun, at: 0)
-        if pending != nil { rerunsAheadOfPending += rerun.count }
     }
 
     private mutating func waitForRoom() async throws {
@@ -341,15 +263,6 @@ private struct PartitionRunner {
     /// On stop: the deliveries in flight finish and their clean-up is written; anything failed
     /// is left to the next owner's recovery.
     private mutating func finish() async {
-        if !needsRecovery {
-            do {
-                _ = try await finishPending()
-            } catch {
-                needsRecovery = true
-                logger.warning("batch write at stop failed", metadata: metadata(error))
-            }
-        }
-        await abandonPending()
         while !inFlight.isEmpty {
             _ = try? await inFlight[0].deliveries.reports()
             harvest()

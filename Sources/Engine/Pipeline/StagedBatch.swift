@@ -11,8 +11,6 @@ struct StagedBatch: Sendable {
     /// Customer -> records this batch appended to its outbox.
     var outboxCounts: [String: Int] = [:]
     var stats = BatchStats()
-    /// Customers found merged into another at write time: nothing was written for them.
-    var aliased: Set<String> = []
 
     mutating func append(_ message: KafkaOutgoingMessage, checkpointed: Bool) {
         messages.append(message)
@@ -27,16 +25,4 @@ struct StagedBatch: Sendable {
         }
         return highest
     }
-}
-
-/// A batch loaded and planned but not written yet (`PartitionPipeline.prepare`).
-struct PreparedBatch: Sendable {
-    var deadLetters: [DeadLetter]
-    /// Nil when the batch has no inputs (only dead letters).
-    var plan: BatchPlan?
-    /// Every customer the batch's inputs name.
-    var customers: Set<String> = []
-    /// The records of the customers the plan commits, as they will be once the write succeeds
-    /// (the version the commit script moves to): what the next batch may plan on meanwhile.
-    var written: [String: CustomerRecord] = [:]
 }

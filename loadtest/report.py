@@ -83,6 +83,10 @@ timers = load("timers.json") or {}
 mem = load("memory.json") or {}
 seed_lag = load("timers-seed-lag.json") or {}
 content = load("content.json") or {"skipped": "not run"}
+produce_drafts = load("produce-drafts.json") or {}
+drafts_nudge = load("drafts-nudge.json") or {}
+drafts_quix = load("drafts-quix.json") or {}
+drafts_quix_app = load("drafts-quix-app.json") or {}
 
 
 def hist_quantiles(metrics_file, name):
@@ -128,6 +132,8 @@ ceiling_rate = ceiling.get("rate")
 s1 = (scen.get(1) or {}).get("rate")
 s100 = (scen.get(100) or {}).get("rate")
 s100i = (scen.get("100i") or {}).get("rate")
+dn_rate = drafts_nudge.get("rate")
+dq_rate = drafts_quix.get("rate")
 
 result = {
     "stamp": os.path.basename(out),
@@ -151,6 +157,15 @@ result = {
                "lateness_histogram_metrics": hist_quantiles("metrics-timers.txt", "nudge_engine_timer_lateness_seconds")},
     "redis_memory_per_customer": per_customer | {"raw": mem},
     "content_api": content,
+    "draft_reminders_vs_quix": {
+        "events": produce_drafts.get("produced"), "customers": produce_drafts.get("customers"),
+        "mix": produce_drafts.get("mix"),
+        "nudge": {k: v for k, v in drafts_nudge.items() if k != "timeline"},
+        "quix_streams": {k: v for k, v in drafts_quix.items() if k != "timeline"},
+        "quix_streams_own_count": drafts_quix_app,
+        "nudge_vs_quix": round(dn_rate / dq_rate, 2) if dn_rate and dq_rate else None,
+        "measured_as": "both: nudge-load wait-lag on the group's committed offsets, first commit to the last record",
+    },
     "profile": {
         label: {"self": (text("perf-self-%s.txt" % label) or (text("perf-top.txt") if label == "throughput" else "")).splitlines()[:25],
                 "inclusive_nudge": text("perf-inclusive-%s.txt" % label).splitlines()[:30]}
@@ -217,6 +232,16 @@ rows = [
     "| Redis per customer, no instance | %s B | - |" % fmt(per_customer.get("without_instance_bytes")),
     "| Redis per customer, active instance + timer | %s B (%s B over the full timer seed) | <= 1024 B |" % (
         fmt(per_customer.get("with_instance_and_timer_bytes")), fmt(per_customer.get("with_instance_and_timer_bytes_full_seed"))),
+    "| draft-reminder stream alone, %s events over %s customers (8 partitions): Nudge, draft-application-reminder.yaml + policy.yaml | **%s ev/s** (drained: %s; %s CPU-s; %s pending timers, one per open draft) | goal >= 2x the Quix Streams figure (%s) |" % (
+        fmt(produce_drafts.get("produced")), fmt(produce_drafts.get("customers")), fmt(dn_rate),
+        drafts_nudge.get("drained"), fmt(drafts_nudge.get("engine_cpu_seconds")), fmt(drafts_nudge.get("pending_timers")),
+        fmt(result["draft_reminders_vs_quix"]["nudge_vs_quix"], "x")),
+    "| the same topic, Quix Streams %s (loadtest/quix: RocksDB state, reminders in event time, no wall-clock timers or contact policy) | %s | - |" % (
+        drafts_quix_app.get("quixstreams", ""),
+        "not measured: " + drafts_quix["skipped"] if drafts_quix.get("skipped") else
+        "**%s ev/s** (drained: %s; app's own first-to-last-record count %s ev/s, %s CPU-s; %s reminders emitted)" % (
+            fmt(dq_rate), drafts_quix.get("drained"), fmt(drafts_quix_app.get("rate")),
+            fmt(drafts_quix_app.get("cpu_seconds")), fmt(drafts_quix_app.get("reminders")))),
     "| content API GET /v1/content | %s | p99 < 2 ms at 5k req/s |" % (
         content.get("skipped") and "not measured: " + content["skipped"] or
         "p50 %s / p99 %s ms at %s req/s" % (fmt(content.get("p50_ms")), fmt(content.get("p99_ms")), fmt(content.get("rate")))),

@@ -8,13 +8,15 @@
 # Sizes (environment, defaults in brackets): LT_EVENTS [200000] events per throughput run,
 # LT_SCENARIO_EVENTS [100000], LT_TIMERS [1000000, scaled down to what seeds in ~150 s],
 # LT_LATENCY_SECONDS [20], LT_PROFILE [1] (perf on separate runs like the throughput and 100-scenario ones),
-# LT_CONTENT [1] (GET /v1/content with wrk, content.sh), LT_KEEP_STACK [0] (leave the stack running).
+# LT_CONTENT [1] (GET /v1/content with wrk, content.sh), LT_KEEP_STACK [0] (leave the stack running),
+# LT_DRAFT_EVENTS [200000] and LT_DRAFT_CUSTOMERS [50000] (the draft-reminder stream, Nudge vs Quix Streams),
+# LT_ONLY [all; "drafts": only that comparison], LT_DATA_DIR [loadtest/.data] (stack data and work folders).
 # Every load loop is bounded in count and time; everything listens on 127.0.0.1 only.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 lt="$root/loadtest"
-export NUDGE_DATA_DIR="$lt/.data"
+export NUDGE_DATA_DIR="${LT_DATA_DIR:-$lt/.data}"
 export NUDGE_KAFKA_PORT="${LT_KAFKA_PORT:-19192}"
 export NUDGE_REDIS_PORT="${LT_REDIS_PORT:-16479}"
 export NUDGE_POSTGRES_PORT="${LT_POSTGRES_PORT:-15532}"
@@ -25,16 +27,21 @@ events_n="${LT_EVENTS:-200000}"
 scenario_events_n="${LT_SCENARIO_EVENTS:-100000}"
 timers_max="${LT_TIMERS:-1000000}"
 latency_seconds="${LT_LATENCY_SECONDS:-20}"
+drafts_n="${LT_DRAFT_EVENTS:-200000}"
+draft_customers="${LT_DRAFT_CUSTOMERS:-50000}"
+only="${LT_ONLY:-}"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
-work="$lt/.data/run-$stamp"
+work="$NUDGE_DATA_DIR/run-$stamp"
 results="$lt/results"
 load="$lt/.build/release/nudge-load"
 nudge_bin="${NUDGE_BINARY:-$root/.build-release/release/nudge}"
 tansu="$root/.tools/bin/tansu"
+quix_py="$lt/.venv-quix/bin/python"
 run_started=$SECONDS
 
 log() { printf '[loadtest %4ds] %s\n' $((SECONDS - run_started)) "$*" >&2; }
 die() { printf '[loadtest] error: %s\n' "$*" >&2; exit 1; }
+[ -z "$only" ] || [ "$only" = drafts ] || die "LT_ONLY: only \"drafts\" is known"
 mkdir -p "$work" "$results"
 cat /proc/loadavg > "$work/loadavg-start.txt"
 
@@ -47,6 +54,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     log "installing ${need_apt[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null ||
         log "could not install ${need_apt[*]}; the measures that need them are skipped"
+fi
+# Quix Streams (the draft-reminder comparison) in a venv of its own, from PyPI.
+if ! "$quix_py" -c 'import quixstreams' 2>/dev/null; then
+    log "installing Quix Streams (loadtest/quix/requirements.txt) into loadtest/.venv-quix"
+    { python3 -m venv "$lt/.venv-quix" && "$lt/.venv-quix/bin/pip" install -q -r "$lt/quix/requirements.txt"; } \
+        > "$work/install-quix.log" 2>&1 || log "could not install Quix Streams (log: $work/install-quix.log); its row is skipped"
 fi
 if [ ! -x "$tansu" ] || ! command -v redis-server >/dev/null || ! pkg-config --exists rdkafka; then
     log "installing the platform's dependencies (scripts/install-deps.sh)"
@@ -71,7 +84,7 @@ for _ in $(seq 1 1500); do
 done
 compact_redis
 # Work folders of earlier runs: keep the last three.
-ls -1d "$lt"/.data/run-* 2>/dev/null | head -n -3 | xargs -r rm -rf
+ls -1d "$NUDGE_DATA_DIR"/run-* 2>/dev/null | head -n -3 | xargs -r rm -rf
 # Keep memory figures about the data: no AOF rewrite buffers in the middle of a measure.
 redis-cli -p "$redis_port" config set auto-aof-rewrite-percentage 0 >/dev/null
 
@@ -100,13 +113,22 @@ stop_engine() {
     fi
     engine_pid=""
 }
-trap stop_engine EXIT
+quix_pid=""
+stop_quix() {
+    if [ -n "$quix_pid" ] && kill -0 "$quix_pid" 2>/dev/null; then
+        kill -TERM "$quix_pid" 2>/dev/null || true
+        wait "$quix_pid" 2>/dev/null || true
+    fi
+    quix_pid=""
+}
+trap 'stop_engine; stop_quix' EXIT
 
-# make_topics NAME: NAME.events/.outbound/.dead-letter/.feedback with 8 partitions.
+# make_topics NAME [CONFIG]: NAME.events/.outbound/.dead-letter/.feedback with 8 partitions (and a topic
+# config, name=value, for all four).
 make_topics() {
     local t
     for t in events outbound dead-letter feedback; do
-        "$tansu" topic create "$1.$t" --partitions 8 --broker "tcp://$brokers" >/dev/null
+        "$tansu" topic create "$1.$t" --partitions 8 ${2:+--config "$2"} --broker "tcp://$brokers" >/dev/null
     done
 }
 
@@ -158,6 +180,73 @@ profile_engine() {
     stop_engine
 }
 metric() { curl -fs "http://127.0.0.1:$http_port/metrics" > "$work/metrics-$1.txt" 2>/dev/null || true; }
+
+# measure_drafts: the draft-reminder stream alone (issue 12), one topic read twice on the same broker:
+# a release engine with draft-application-reminder.yaml (+ policy) alone, then the same logic in Quix
+# Streams (loadtest/quix/draft_reminder.py, RocksDB state, reminders in event time) in a group of its
+# own. Both are timed the same way: wait-lag on the group's committed offsets (first commit to the
+# last record); the Quix app also reports its own first-to-last-record rate.
+measure_drafts() {
+    local name="dr$stamp"; name="${name,,}"
+    # Kafka's default retention, stated: Tansu describes only the configs set at creation, and Quix
+    # Streams derives its changelog topic's config from its input topic's retention.ms.
+    make_topics "$name" retention.ms=604800000
+    "$tansu" topic create "$name.reminders" --partitions 8 --config retention.ms=604800000 --broker "tcp://$brokers" >/dev/null
+    log "producing $drafts_n draft-reminder events over $draft_customers customers to $name.events"
+    "$load" produce --brokers "$brokers" --topic "$name.events" --count "$drafts_n" --mix drafts \
+        --customers "$draft_customers" --max-seconds 120 | jq -c --argjson c "$draft_customers" '. + {customers: $c}' \
+        > "$work/produce-drafts.json"
+    log "draft reminders: Nudge (draft-application-reminder.yaml alone)"
+    start_engine "$name" "$(rules_dir drafts "$root/rules/draft-application-reminder.yaml")"
+    local cpu0 cpu1 wall0 wall1 p timers=0
+    cpu0=$(cpu_seconds "$engine_pid"); wall0=$(date +%s.%N)
+    "$load" wait-lag --brokers "$brokers" --topic "$name.events" --group "$name-engine" --total "$drafts_n" \
+        --max-seconds 300 > "$work/drafts-nudge.json"
+    cpu1=$(cpu_seconds "$engine_pid"); wall1=$(date +%s.%N)
+    # Pending timers: one per open draft (nothing fires: the engine's 24 h run from its own clock).
+    for p in $(seq 0 7); do timers=$((timers + $(redis-cli -p "$redis_port" zcard "$name:timers:{p$p}"))); done
+    stop_engine
+    jq --argjson c "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')" \
+        --argjson w "$(awk -v a="$wall0" -v b="$wall1" 'BEGIN { printf "%.2f", b - a }')" --argjson t "$timers" \
+        '. + {engine_cpu_seconds: $c, wall_seconds: $w, pending_timers: $t}' "$work/drafts-nudge.json" \
+        > "$work/drafts-nudge.tmp" && mv "$work/drafts-nudge.tmp" "$work/drafts-nudge.json"
+    jq -c 'del(.timeline)' "$work/drafts-nudge.json" >&2
+    if ! "$quix_py" -c 'import quixstreams' 2>/dev/null; then
+        echo '{"skipped": "Quix Streams not installed"}' > "$work/drafts-quix.json"
+        return 0
+    fi
+    log "draft reminders: the same stream through Quix Streams (group $name-quix)"
+    # Its own --max-seconds stops it (and commits); timeout is the bound should it hang before that.
+    PYTHONWARNINGS=ignore timeout 420 "$quix_py" "$lt/quix/draft_reminder.py" --brokers "$brokers" \
+        --input "$name.events" --output "$name.reminders" --group "$name-quix" --state-dir "$work/quix-state" \
+        --count "$drafts_n" --max-seconds 360 --result "$work/drafts-quix-app.json" > "$work/quix-$name.log" 2>&1 &
+    quix_pid=$!
+    "$load" wait-lag --brokers "$brokers" --topic "$name.events" --group "$name-quix" --total "$drafts_n" \
+        --max-seconds 360 > "$work/drafts-quix.json"
+    wait "$quix_pid" || log "Quix Streams exited with status $? (log: $work/quix-$name.log)"
+    quix_pid=""
+    rm -rf "$work/quix-state"
+    jq -c 'del(.timeline)' "$work/drafts-quix.json" >&2
+    cat "$work/drafts-quix-app.json" >&2 2>/dev/null || true
+}
+
+# finish_run: the report, then Redis compacted and the private stack stopped.
+finish_run() {
+    log "writing the report"
+    python3 "$lt/report.py" "$work" "$results/$stamp" "$nudge_bin"
+    compact_redis
+    if [ "${LT_KEEP_STACK:-0}" != 1 ]; then
+        log "stopping the private stack (LT_KEEP_STACK=1 keeps it)"
+        bash "$root/scripts/stack.sh" stop >&2 || true
+    fi
+    log "done in $((SECONDS - run_started)) s: $results/$stamp.json and $results/$stamp.md"
+}
+
+if [ "$only" = drafts ]; then
+    measure_drafts
+    finish_run
+    exit 0
+fi
 
 # ---------------------------------------------------------------- 1. Redis ceiling
 log "redis-benchmark -P 100 (the pipelined ceiling)"
@@ -321,6 +410,9 @@ cat "$work/timers.json" >&2
 # ---------------------------------------------------------------- 7. content API
 bash "$lt/content.sh" "$work" >&2 || log "content API measure skipped (see report)"
 
+# ---------------------------------------------------------------- 8. draft reminders: Nudge vs Quix Streams
+measure_drafts
+
 # ---------------------------------------------------------------- profile
 # Self time (the leaves) and inclusive time of Nudge's own functions (where the leaves are spent).
 summarise_profile() {
@@ -340,11 +432,4 @@ if command -v perf >/dev/null; then
 fi
 
 # ---------------------------------------------------------------- report
-log "writing the report"
-python3 "$lt/report.py" "$work" "$results/$stamp" "$nudge_bin"
-compact_redis
-if [ "${LT_KEEP_STACK:-0}" != 1 ]; then
-    log "stopping the private stack (LT_KEEP_STACK=1 keeps it)"
-    bash "$root/scripts/stack.sh" stop >&2 || true
-fi
-log "done in $((SECONDS - run_started)) s: $results/$stamp.json and $results/$stamp.md"
+finish_run

@@ -75,6 +75,12 @@ enum StreamMix: String {
     /// One `Signed Up` per customer w<N>: the welcome scenario fills their `home_hero` slot
     /// (content API measure).
     case signups
+    /// `Application Status Changed` only, uniform over `customers` customers d<N>: each customer's
+    /// applications go draft -> (saved again | submitted -> approved, rejected or back to draft |
+    /// abandoned in draft), the lifecycle rules/draft-application-reminder.yaml follows. Timestamps
+    /// are simulated event time spread evenly over `eventSpanMs` ending now, so drafts left for
+    /// longer than 24 h show up in event time too (the Quix comparison fires on event time).
+    case drafts
 }
 
 /// Segment-spec JSON events keyed by customer id.
@@ -91,6 +97,15 @@ struct EventGenerator {
     /// For `timers` and `profiles`: customers are numbered from here, one event each.
     var firstCustomer = 0
     let runTag: String
+    /// For `drafts`: the event-time span of the whole stream and the number of events it is spread
+    /// over (the first event is `eventSpanMs` before the wall clock, the last one about now).
+    var eventSpanMs: Int64 = 7 * 86_400_000
+    var plannedCount = 1
+    private var eventStartMs: Int64 = 0
+    /// For `drafts`: per customer, the number of its current application and that application's
+    /// status (0 none or finished, 1 draft, 2 submitted).
+    private var applications: [UInt32] = []
+    private var statuses: [UInt8] = []
 
     static let services = ["export-licence", "certificate-of-origin", "trade-mission", "market-research"]
     static let products = [
@@ -106,6 +121,10 @@ struct EventGenerator {
         self.rng = SplitMix64(seed: seed)
         self.zipf = mix == .realistic ? ZipfSampler(customers: customers, exponent: zipfExponent) : nil
         self.runTag = runTag
+        if mix == .drafts {
+            applications = [UInt32](repeating: 0, count: customers)
+            statuses = [UInt8](repeating: 0, count: customers)
+        }
     }
 
     /// The next event: (key = customer id, JSON value). `nowMs` becomes its timestamp;
@@ -119,6 +138,8 @@ struct EventGenerator {
             let props =
                 #""application_id":"\#(runTag)-\#(sequence)","service":"export-licence","status":"draft","due_at":"\#(formatter.format(milliseconds: due))""#
             return (customer, track(customer, "Application Status Changed", props, nowMs, nowUs))
+        case .drafts:
+            return nextDraftEvent(nowMs: nowMs, nowUs: nowUs)
         case .signups:
             let customer = "w\(firstCustomer + sequence)"
             return (customer, track(customer, "Signed Up", #""method":"email""#, nowMs, nowUs))
@@ -170,6 +191,38 @@ struct EventGenerator {
                 return (customer, identify(customer, nowMs))
             }
         }
+    }
+
+    /// The next step of a random customer's current application (see `StreamMix.drafts`).
+    private mutating func nextDraftEvent(nowMs: Int64, nowUs: Int64) -> (key: String, value: String) {
+        if sequence == 1 { eventStartMs = nowMs - eventSpanMs }
+        let eventMs = eventStartMs + Int64(sequence - 1) * eventSpanMs / Int64(max(plannedCount, 1))
+        let index = Int(rng.next() % UInt64(customers))
+        let roll = rng.unit()
+        let status: String
+        switch statuses[index] {
+        case 1:  // in draft: saved again, submitted, or abandoned for a new application
+            if roll < 0.25 {
+                status = "draft"
+            } else if roll < 0.70 {
+                status = "submitted"
+            } else {
+                applications[index] += 1
+                status = "draft"
+            }
+        case 2:  // submitted: decided, or sent back to draft (a new reminder instance)
+            status = roll < 0.6 ? "approved" : roll < 0.8 ? "rejected" : "draft"
+        default:  // nothing open: a new application
+            applications[index] += 1
+            status = "draft"
+        }
+        statuses[index] = status == "draft" ? 1 : status == "submitted" ? 2 : 0
+        let customer = "d\(firstCustomer + index + 1)"
+        let app = applications[index]
+        let service = Self.services[(index + Int(app)) % Self.services.count]
+        let props =
+            #""application_id":"\#(runTag)-\#(customer)-\#(app)","service":"\#(service)","status":"\#(status)""#
+        return (customer, track(customer, "Application Status Changed", props, eventMs, nowUs))
     }
 
     private mutating func header(_ type: String, _ customer: String, _ nowMs: Int64) -> String {

@@ -4,8 +4,9 @@ import Foundation
 // nudge-load: the load generator and the measuring probes of loadtest/run.sh. Each command prints
 // one JSON object on stdout; progress goes to stderr. Every loop is bounded in count and in time.
 //
-//   produce   --topic T --count N [--rate R] [--mix realistic|timers|profiles] [--customers 1000000]
-//             [--zipf 1.0] [--seed S] [--first-customer K] [--due-start-ms MS] [--due-spread-ms MS]
+//   produce   --topic T --count N [--rate R] [--mix realistic|timers|profiles|signups|drafts]
+//             [--customers 1000000] [--zipf 1.0] [--seed S] [--first-customer K] [--due-start-ms MS]
+//             [--due-spread-ms MS] [--span-ms MS (drafts: event-time span of the stream, 7 days)]
 //   consume   --topic T --count N                      consume-only ceiling of a plain consumer
 //   wait-lag  --topic T --group G --total N            until group G has committed N records of T
 //   latency   --topic T --outbound O --rate R --seconds S   event timestamp -> outbound record
@@ -92,6 +93,8 @@ func produce(_ o: Options, producer: LoadProducer, topic: String, count: Int, ra
     generator.firstCustomer = try o.int("first-customer", 0)
     generator.dueStartMs = Int64(try o.int("due-start-ms", 0))
     generator.dueSpreadMs = Int64(try o.int("due-spread-ms", 60_000))
+    generator.eventSpanMs = Int64(try o.int("span-ms", 7 * 86_400_000))
+    generator.plannedCount = count
     let start = monotonic()
     var sent = 0
     var bytes = 0

@@ -19,7 +19,13 @@ struct GracefulShutdownTests {
                 event: "Ping", customerId: "customer-\(index % 30)", messageId: "term-\(index)",
                 properties: ["n": .int(Int64(index))])
         }
-        try await env.send(events, with: producer)
+        // Events no scenario listens to: taken in and committed, never loaded nor written.
+        let inert = (0..<40).map { index in
+            SegmentEvent(
+                type: index % 2 == 0 ? "page" : "track", event: "Pong",
+                customerId: index < 20 ? "idle-\(index)" : "customer-\(index % 30)", messageId: "inert-\(index)")
+        }
+        try await env.send(events + inert, with: producer)
         try await env.sendRaw([("bad", "{broken")], with: producer)
         let sent = try await env.waitForOutbound(timeout: .seconds(60)) { $0.count >= 300 }
         #expect(sent.count == 300)
@@ -27,9 +33,23 @@ struct GracefulShutdownTests {
 
         // The operations endpoint of the child reports what it did.
         let port = try #require(engine.listeningPort)
-        let (body, _) = try await URLSession.shared.data(from: try #require(URL(string: "http://127.0.0.1:\(port)/metrics")))
-        let metrics = String(decoding: body, as: UTF8.self)
-        #expect(metrics.contains("nudge_engine_events_in_total 300"))
+        let url = try #require(URL(string: "http://127.0.0.1:\(port)/metrics"))
+        // Inert events and the dead letter may be taken in after the last message went out.
+        var metrics = ""
+        let settled = ContinuousClock.now + .seconds(30)
+        repeat {
+            let (body, _) = try await URLSession.shared.data(from: url)
+            metrics = String(decoding: body, as: UTF8.self)
+            if metrics.contains("nudge_engine_events_in_total 340"), metrics.contains("dead_lettered_total") { break }
+            try await Task.sleep(for: .milliseconds(200))
+        } while ContinuousClock.now < settled
+        #expect(metrics.contains("nudge_engine_events_in_total 340"))
+        #expect(metrics.contains("nudge_engine_events_inert_total 40"))
+        let redis = env.redis()
+        for index in 0..<20 {
+            let key = "\(env.config.redisKeyPrefix):cust:{idle-\(index)}"
+            #expect(try await redis.send("EXISTS", key).int == 0, "\(key) was written")
+        }
         #expect(metrics.contains(#"nudge_engine_messages_out_total{channel="email"} 300"#))
         #expect(metrics.contains(#"nudge_engine_dead_lettered_total{reason="not_json"} 1"#))
 

@@ -44,6 +44,8 @@ struct BatchPlan: Sendable {
 /// Counts for metrics, gathered while planning.
 struct BatchStats: Sendable {
     var eventsApplied = 0
+    /// Events skipped unloaded because no scenario listens to them (`ScenarioEngine.mayChange`).
+    var eventsInert = 0
     var replaysSkipped = 0
     var timersFired = 0
     var timerLateness: [Duration] = []

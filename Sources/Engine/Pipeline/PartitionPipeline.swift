@@ -33,8 +33,19 @@ struct PartitionPipeline: Sendable {
             staged.append(deadLetterMessage(letter), checkpointed: false)
             metrics.deadLettered(code: letter.code)
         }
+        // Events no scenario listens to change no customer: they are not loaded nor written
+        // (a replay of one is as inert as the first delivery, so no applied offset is needed).
+        let engine = catalog.engine
+        var inert = 0
+        let inputs = inputs.filter { input in
+            guard case .event(let event) = input.kind, !engine.mayChange(with: event) else { return true }
+            inert += 1
+            return false
+        }
         guard !inputs.isEmpty else {
             if !cleanup.isEmpty { try await writeCleanup(cleanup) }
+            staged.stats.eventsInert = inert
+            metrics.record(staged.stats)
             return staged
         }
 
@@ -47,7 +58,7 @@ struct PartitionPipeline: Sendable {
         }
 
         var planner = BatchPlanner(
-            engine: catalog.engine, partition: partition, topics: topics, now: now, records: records)
+            engine: engine, partition: partition, topics: topics, now: now, records: records)
         try planner.apply(inputs, claimed: claimed)
         var plan = planner.plan
 
@@ -71,7 +82,8 @@ struct PartitionPipeline: Sendable {
             staged.append(record.kafkaMessage, checkpointed: record.partition == partition)
         }
         staged.stats = plan.stats
-        metrics.record(plan.stats)
+        staged.stats.eventsInert = inert
+        metrics.record(staged.stats)
         return staged
     }
 
@@ -142,7 +154,8 @@ struct PartitionPipeline: Sendable {
         if !withOutbox.isEmpty {
             commands.append(
                 RedisCommand(
-                    "SADD", arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
+                    "SADD",
+                    arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
                         + withOutbox.map { RedisArgument($0) }))
         }
         if !plan.timerAdds.isEmpty {
@@ -161,7 +174,8 @@ struct PartitionPipeline: Sendable {
         if !plan.timerRemovals.isEmpty {
             commands.append(
                 RedisCommand(
-                    "ZREM", arguments: [RedisArgument(keys.timers(partition: partition))]
+                    "ZREM",
+                    arguments: [RedisArgument(keys.timers(partition: partition))]
                         + plan.timerRemovals.map { RedisArgument($0) }))
         }
         let active = plan.stats.instancesEntered - plan.stats.instancesCompleted
@@ -207,12 +221,15 @@ struct PartitionPipeline: Sendable {
         for slot in commit.slotDeletes.sorted() { args.append(RedisArgument(slot)) }
         let id = commit.customerId
         var scriptKeys = [
-            RedisArgument(keys.customer(id)), RedisArgument(keys.outbox(id, partition: partition)), RedisArgument(keys.slots(id)),
+            RedisArgument(keys.customer(id)), RedisArgument(keys.outbox(id, partition: partition)),
+            RedisArgument(keys.slots(id)),
         ]
         args.append(RedisArgument(commit.reports.count))
         for report in commit.reports {
             scriptKeys.append(
-                RedisArgument(report.hour.map { keys.report(scenario: report.scenario, hour: $0) } ?? keys.reportNow(scenario: report.scenario)))
+                RedisArgument(
+                    report.hour.map { keys.report(scenario: report.scenario, hour: $0) }
+                        ?? keys.reportNow(scenario: report.scenario)))
             args.append(RedisArgument(report.field))
             args.append(RedisArgument(report.delta))
         }
@@ -257,14 +274,17 @@ struct PartitionPipeline: Sendable {
     /// with only the new records and back in the pending index.
     private func cleanupCommands(_ cleanup: OutboxCleanup) -> [RedisCommand] {
         var commands: [RedisCommand] = []
-        for customer in cleanup.emptied { commands.append(RedisCommand("DEL", keys.outbox(customer, partition: partition))) }
+        for customer in cleanup.emptied {
+            commands.append(RedisCommand("DEL", keys.outbox(customer, partition: partition)))
+        }
         for trim in cleanup.trimmed {
             commands.append(RedisCommand("LTRIM", keys.outbox(trim.customer, partition: partition), trim.count, -1))
         }
         if !cleanup.emptied.isEmpty {
             commands.append(
                 RedisCommand(
-                    "SREM", arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
+                    "SREM",
+                    arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
                         + cleanup.emptied.map { RedisArgument($0) }))
         }
         for (topic, offset) in cleanup.checkpoints.sorted(by: { $0.key < $1.key }) {
@@ -282,7 +302,8 @@ struct PartitionPipeline: Sendable {
         if !customers.isEmpty {
             commands.append(
                 RedisCommand(
-                    "SREM", arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
+                    "SREM",
+                    arguments: [RedisArgument(keys.pendingOutbox(partition: partition))]
                         + customers.map { RedisArgument($0) }))
         }
         for (topic, offset) in delivered {

@@ -3,6 +3,7 @@ import Metrics
 /// The engine's Prometheus metrics (through swift-metrics).
 struct EngineMetrics: Sendable {
     private let eventsIn = Counter(label: "nudge_engine_events_in_total")
+    private let eventsInert = Counter(label: "nudge_engine_events_inert_total")
     private let replaysSkipped = Counter(label: "nudge_engine_replays_skipped_total")
     private let transitions = Counter(label: "nudge_engine_transitions_total")
     private let entered = Counter(label: "nudge_engine_instances_entered_total")
@@ -14,7 +15,9 @@ struct EngineMetrics: Sendable {
     let instancesActive = Gauge(label: "nudge_engine_instances_active")
 
     func record(_ stats: BatchStats) {
-        eventsIn.increment(by: stats.eventsApplied)
+        // Inert events count as taken in too: they were consumed and decoded, then had no effect.
+        eventsIn.increment(by: stats.eventsApplied + stats.eventsInert)
+        eventsInert.increment(by: stats.eventsInert)
         replaysSkipped.increment(by: stats.replaysSkipped)
         transitions.increment(by: stats.transitions)
         entered.increment(by: stats.instancesEntered)

@@ -15,6 +15,16 @@ public struct ScenarioEngine: Sendable {
         self.policy = PolicyEvaluator(policy: policy)
     }
 
+    /// Whether `event` can change any customer under this catalog. False for a track, page or
+    /// screen that no scenario listens to (trigger, absence, goal, exit, wait, digest) and that is
+    /// no contact feedback: its transition returns any state unchanged with no effects, so the
+    /// runtime may skip it without loading the customer. Identify always matters (traits).
+    public func mayChange(with event: Event) -> Bool {
+        if event.kind == .identify { return true }
+        if event.kind == .track, TransitionRun.contactFeedbackNames.contains(event.name) { return true }
+        return !catalog.interest(in: event.indexKey).isEmpty
+    }
+
     public func transition(_ state: CustomerState, _ input: Input, now: Timestamp) -> Transition {
         var run = TransitionRun(catalog: catalog, state: state, now: now)
         switch input {

@@ -41,10 +41,16 @@ extension TransitionRun {
         }
     }
 
+    /// The track events `noteContactFeedback` reads; any other event leaves the contact state alone.
+    static let contactFeedbackNames: Set<String> = [
+        DeliveryFeedback.Status.unsubscribed.eventName, DeliveryFeedback.Status.bounced.eventName,
+        DeliveryFeedback.Status.complained.eventName,
+    ]
+
     /// Feedback that changes what may be sent: an unsubscribe (per channel, per topic, or from
     /// everything) and hard bounces and complaints (per channel).
     mutating func noteContactFeedback(_ event: Event) {
-        guard event.kind == .track else { return }
+        guard event.kind == .track, Self.contactFeedbackNames.contains(event.name) else { return }
         let channel = event.properties["channel"]?.stringValue
         switch event.name {
         case DeliveryFeedback.Status.unsubscribed.eventName:
@@ -62,7 +68,7 @@ extension TransitionRun {
             case "complaint"?: state.contact.suppressions["channel:\(channel)"] = "complaint"
             default: break
             }
-        case "Message Complained":
+        case DeliveryFeedback.Status.complained.eventName:
             if let channel { state.contact.suppressions["channel:\(channel)"] = "complaint" }
         default:
             break

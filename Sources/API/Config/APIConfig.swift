@@ -36,6 +36,11 @@ public struct APIConfig: Sendable {
     public var maxScenarioBytes: Int
     /// How long a scenario edit lock lasts unless renewed (`api.scenario_lock_ttl`).
     public var scenarioLockTTL: Duration
+    /// How long a console sign-in lasts (`api.console_session_ttl`).
+    public var consoleSessionTTL: Duration
+    /// Whether the console's session cookie is `Secure` (`api.console_secure_cookie`): turn it on
+    /// whenever the console is reached over HTTPS.
+    public var consoleSecureCookie: Bool
 
     public init(
         writeKeys: [NamedKey] = [],
@@ -49,7 +54,9 @@ public struct APIConfig: Sendable {
         impressionBufferSize: Int = 10_000,
         keyCacheTTL: Duration = .seconds(10),
         maxScenarioBytes: Int = 256 * 1024,
-        scenarioLockTTL: Duration = .seconds(15 * 60)
+        scenarioLockTTL: Duration = .seconds(15 * 60),
+        consoleSessionTTL: Duration = .seconds(8 * 3600),
+        consoleSecureCookie: Bool = false
     ) {
         self.writeKeys = writeKeys
         self.siteKeys = siteKeys
@@ -63,6 +70,8 @@ public struct APIConfig: Sendable {
         self.keyCacheTTL = keyCacheTTL
         self.maxScenarioBytes = maxScenarioBytes
         self.scenarioLockTTL = scenarioLockTTL
+        self.consoleSessionTTL = consoleSessionTTL
+        self.consoleSecureCookie = consoleSecureCookie
     }
 
     /// Reads `name=key` pairs as configuration lists hold them (`web=wk_123`).

@@ -55,7 +55,8 @@ public struct APIDependencies: Sendable {
 ///   `/v1/admin/customers/{id}/subscriptions` (editor); with `admin` dependencies also
 ///   `/v1/admin/scenarios...` (read: viewer, validate and lock: editor, deploy and status:
 ///   publisher), `/v1/admin/scenarios/{id}/report` (viewer), `/v1/admin/customers/{id}` and its
-///   `messages` and `timeline` (viewer), and the erase `DELETE /v1/admin/customers/{id}` (admin).
+///   `messages` and `timeline` (viewer), and the erase `DELETE /v1/admin/customers/{id}` (admin);
+///   and the web console under `/console` (signed in with an API key, the same roles).
 public func addAPIRoutes<Context: APIRequestContext>(to router: Router<Context>, dependencies: APIDependencies) {
     let metrics = dependencies.metrics
     let config = dependencies.config
@@ -125,11 +126,9 @@ private func addAdminRoutes<Context: APIRequestContext>(
     ScenarioRoutes<Context>(store: admin.scenarios).add(to: group)
     ScenarioChangeRoutes<Context>(store: admin.scenarios, maxScenarioBytes: config.maxScenarioBytes).add(to: group)
     ScenarioLockRoutes<Context>(store: admin.scenarios, ttl: config.scenarioLockTTL).add(to: group)
-    ScenarioReportRoutes<Context>(
-        store: admin.scenarios,
-        reader: ScenarioReportReader(
-            redis: dependencies.redis, keys: keys, postgres: admin.postgres, logger: dependencies.logger)
-    ).add(to: group)
+    let reports = ScenarioReportReader(
+        redis: dependencies.redis, keys: keys, postgres: admin.postgres, logger: dependencies.logger)
+    ScenarioReportRoutes<Context>(store: admin.scenarios, reader: reports).add(to: group)
     CustomerRoutes<Context>(
         redis: dependencies.redis, keys: keys,
         messages: MessageHistoryReader(postgres: admin.postgres, logger: dependencies.logger),
@@ -139,4 +138,14 @@ private func addAdminRoutes<Context: APIRequestContext>(
             ledger: DispatchLedger(redis: dependencies.redis, keyPrefix: dependencies.redisKeyPrefix),
             postgres: admin.postgres, partitions: admin.partitions, logger: dependencies.logger)
     ).add(to: group)
+
+    addConsoleRoutes(
+        to: router,
+        console: ConsoleDependencies(
+            gate: ConsoleGate(
+                sessions: RedisConsoleSessionStore(redis: dependencies.redis, keyPrefix: dependencies.redisKeyPrefix),
+                keys: dependencies.keyStore, keyCacheTTL: config.keyCacheTTL, ttl: config.consoleSessionTTL,
+                secureCookie: config.consoleSecureCookie),
+            store: admin.scenarios, reports: reports, audit: dependencies.auditLog,
+            maxScenarioBytes: config.maxScenarioBytes, lockTTL: config.scenarioLockTTL))
 }

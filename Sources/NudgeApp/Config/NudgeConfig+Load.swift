@@ -97,7 +97,8 @@ extension NudgeConfig {
             maxEventBytes: try positive(engine, "max_event_bytes", defaults.engine.maxEventBytes, scope: "engine"),
             retryBackoff: try duration(engine, "retry_backoff", defaults.engine.retryBackoff, scope: "engine"),
             sessionTimeout: try duration(engine, "session_timeout", defaults.engine.sessionTimeout, scope: "engine"),
-            maxPollInterval: try duration(engine, "max_poll_interval", defaults.engine.maxPollInterval, scope: "engine"),
+            maxPollInterval: try duration(
+                engine, "max_poll_interval", defaults.engine.maxPollInterval, scope: "engine"),
             fetchWait: try duration(engine, "fetch_wait", defaults.engine.fetchWait, scope: "engine"),
             catalogReloadInterval: try duration(
                 engine, "catalog_reload_interval", defaults.engine.catalogReloadInterval, scope: "engine"),
@@ -120,10 +121,15 @@ extension NudgeConfig {
                 content, "impression_buffer", defaults.api.impressionBufferSize, scope: "content"),
             keyCacheTTL: try duration(api, "key_cache_ttl", defaults.api.keyCacheTTL, scope: "api"),
             maxScenarioBytes: try positive(api, "max_scenario_bytes", defaults.api.maxScenarioBytes, scope: "api"),
-            scenarioLockTTL: try duration(api, "scenario_lock_ttl", defaults.api.scenarioLockTTL, scope: "api")
+            scenarioLockTTL: try duration(api, "scenario_lock_ttl", defaults.api.scenarioLockTTL, scope: "api"),
+            consoleSessionTTL: try duration(api, "console_session_ttl", defaults.api.consoleSessionTTL, scope: "api"),
+            consoleSecureCookie: api.bool(forKey: "console_secure_cookie", default: defaults.api.consoleSecureCookie)
         )
         guard self.api.scenarioLockTTL > .zero else {
             throw ConfigError(key: "api.scenario_lock_ttl", message: "must be longer than zero")
+        }
+        guard self.api.consoleSessionTTL >= .seconds(1) else {
+            throw ConfigError(key: "api.console_session_ttl", message: "must be at least 1s")
         }
 
         self.rulesDirectory = config.string(forKey: "rules.directory", default: defaults.rulesDirectory)
@@ -133,7 +139,8 @@ extension NudgeConfig {
         self.dispatcher = DispatcherSettings(
             groupId: dispatcher.string(forKey: "group_id", default: defaults.dispatcher.groupId),
             concurrency: try positive(dispatcher, "concurrency", defaults.dispatcher.concurrency, scope: "dispatcher"),
-            maxBatchSize: try positive(dispatcher, "max_batch_size", defaults.dispatcher.maxBatchSize, scope: "dispatcher"),
+            maxBatchSize: try positive(
+                dispatcher, "max_batch_size", defaults.dispatcher.maxBatchSize, scope: "dispatcher"),
             ledgerRetention: try duration(
                 dispatcher, "ledger_retention", defaults.dispatcher.ledgerRetention, scope: "dispatcher"),
             messageLogGroupId: dispatcher.string(
@@ -152,7 +159,8 @@ extension NudgeConfig {
             groupId: timeline.string(forKey: "group_id", default: defaults.timeline.groupId))
         let level = config.string(forKey: "log.level", default: defaults.logLevel.rawValue)
         guard let logLevel = Logger.Level(rawValue: level) else {
-            throw ConfigError(key: "log.level", message: "unknown level \(level); use trace, debug, info, warning, error")
+            throw ConfigError(
+                key: "log.level", message: "unknown level \(level); use trace, debug, info, warning, error")
         }
         self.logLevel = logLevel
     }

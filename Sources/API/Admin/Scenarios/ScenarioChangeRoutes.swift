@@ -37,38 +37,27 @@ struct ScenarioChangeRoutes<Context: APIRequestContext>: Sendable {
         var outcome: String
     }
 
+    var actions: ScenarioActions { ScenarioActions(store: store) }
+
     func add(to group: RouterGroup<Context>) {
         group.post("scenarios/validate") { request, context in
             _ = try context.requireRole(.editor)
             let yaml = try await RequestBodyReader.text(request, limit: maxScenarioBytes)
-            switch ScenarioLoader.load(yaml: yaml, file: "body") {
-            case .success(let scenario):
-                let latest = try await store.scenario(scenario.id)?.versions.max()
-                return JSONResponse.encode(
-                    ValidationView(
-                        valid: true, id: scenario.id, version: scenario.version, status: scenario.status.rawValue,
-                        latestDeployedVersion: latest, errors: []))
-            case .failure(let errors):
-                return JSONResponse.encode(
-                    ValidationView(valid: false, errors: errors.errors.map(ProblemDetails.ScenarioError.init)))
+            let validation = try await actions.validate(yaml)
+            guard let scenario = validation.scenario else {
+                return JSONResponse.encode(ValidationView(valid: false, errors: validation.errors))
             }
+            return JSONResponse.encode(
+                ValidationView(
+                    valid: true, id: scenario.id, version: scenario.version, status: scenario.status.rawValue,
+                    latestDeployedVersion: validation.latestDeployedVersion, errors: []))
         }
         group.post("scenarios/{id}/versions") { request, context in
             let actor = try context.requireRole(.publisher)
             let id = try AdminPath.scenarioId(context)
             let baseVersion = try Self.baseVersion(request)
             let yaml = try await RequestBodyReader.text(request, limit: maxScenarioBytes)
-            if case .success(let scenario) = ScenarioLoader.load(yaml: yaml, file: "body"), scenario.id != id {
-                throw ProblemDetails(
-                    kind: .invalidRequest, detail: "the body is scenario \(scenario.id), not \(id)")
-            }
-            let outcome: DeployOutcome
-            do {
-                outcome = try await store.deploy(
-                    yaml: yaml, file: "body", by: actor.name, baseVersion: baseVersion, enforcingLock: true)
-            } catch let error as ScenarioStoreError {
-                throw ProblemDetails(error)
-            }
+            let outcome = try await actions.deploy(id: id, yaml: yaml, baseVersion: baseVersion, actor: actor.name)
             switch outcome {
             case .deployed(let id, let version):
                 context.logger.info(
@@ -86,14 +75,7 @@ struct ScenarioChangeRoutes<Context: APIRequestContext>: Sendable {
             group.post(RouterPath("scenarios/{id}/\(action)")) { _, context in
                 let actor = try context.requireRole(.publisher)
                 let id = try AdminPath.scenarioId(context)
-                do {
-                    try await store.setStatus(status, of: id, by: actor.name)
-                } catch let error as ScenarioStoreError {
-                    throw ProblemDetails(error)
-                }
-                guard let scenario = try await store.scenario(id) else {
-                    throw ProblemDetails(kind: .notFound, detail: "no deployed scenario \(id)")
-                }
+                let scenario = try await actions.setStatus(status, of: id, actor: actor.name)
                 return JSONResponse.encode(ScenarioSummaryView(scenario, lock: try await store.currentLock(id)))
             }
         }

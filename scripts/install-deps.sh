@@ -2,7 +2,8 @@
 # Installs what Nudge needs on a Debian bookworm machine, as root. Idempotent: every step checks
 # first and does nothing when its piece is already there.
 #   - Debian packages: redis-server, postgresql, libhiredis-dev, librdkafka-dev (and through it the
-#     build dependencies), python3-venv, python3-aiosmtpd, wrk.
+#     build dependencies), python3-venv, python3-aiosmtpd, wrk; chromium, chromium-driver and a
+#     font (the console's browser test drives a headless Chromium through WebDriver).
 #   - librdkafka >= 2.8 into /usr/local, built from Debian trixie's source package, when the one
 #     pkg-config finds is older than 2.1 (bookworm's 2.0.2 cannot parse the ApiVersions v3 response
 #     of the local broker).
@@ -34,7 +35,8 @@ apt_install() {
 
 apt_install ca-certificates curl pkg-config build-essential python3 python3-pip python3-venv unzip \
     redis-server redis-tools postgresql postgresql-client libhiredis-dev librdkafka-dev \
-    libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev dpkg-dev python3-aiosmtpd wrk
+    libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev dpkg-dev python3-aiosmtpd wrk \
+    chromium chromium-driver fonts-dejavu-core
 
 # librdkafka: version_ge A B is true when A >= B.
 version_ge() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]; }

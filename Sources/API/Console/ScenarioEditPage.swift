@@ -39,7 +39,7 @@ enum ScenarioEditPage {
             \(ConsoleLayout.csrfField(user))
             <input type="hidden" name="base_version" value="\(model.baseVersion)">
             <label for="yaml">Scenario YAML (based on version \(model.baseVersion))</label>
-            <textarea id="yaml" name="yaml" rows="24" spellcheck="false" autocapitalize="off" autocomplete="off"
+            <textarea id="yaml" name="yaml" rows="18" spellcheck="false" autocapitalize="off" autocomplete="off"
               aria-describedby="errors" data-check-url="/console/scenarios/validate">
             \(model.yaml)</textarea>
             <div id="errors" aria-live="polite">\(errors(model))</div>

@@ -1,8 +1,9 @@
-import Dispatcher
 import Foundation
 import Logging
 import NudgeRedis
 import Testing
+
+@testable import Dispatcher
 
 @Suite("Provider rate limits shared through Redis", .timeLimit(.minutes(2)))
 struct ProviderRateLimiterTests {
@@ -49,7 +50,8 @@ struct ProviderRateLimiterTests {
         // What the window shows after the first second, for the record (speed is the load
         // test's business, not an assertion here).
         let steady = grants.filter { $0 >= .seconds(1) }
-        print("two dispatchers, 200/s limit: \(Double(steady.count) / max(elapsed - 1, 0.001)) messages/s after second 1")
+        print(
+            "two dispatchers, 200/s limit: \(Double(steady.count) / max(elapsed - 1, 0.001)) messages/s after second 1")
         // The bucket refills: grants go on past the initial burst.
         #expect(steady.count > 0)
     }
@@ -67,5 +69,28 @@ struct ProviderRateLimiterTests {
         #expect(immediate == 5)
         let wait = try await limiter.tryAcquire(connector: connector, limit: limit)
         #expect(wait > .zero && wait <= .seconds(20))
+    }
+
+    /// The dispatcher's chain draws from the bucket of the connector's own `rate_limit:` (the one
+    /// place a provider limit is configured): after the burst is spent, the bucket is empty for
+    /// everyone, so a connector without the limit applied would leave tokens behind.
+    @Test func aConnectorChainSpendsItsConnectorsBucket() async throws {
+        let name = "sms-\(UUID().uuidString.prefix(8))"
+        let limit = ProviderRateLimiter.Limit(perSecond: 0.05, burst: 2)
+        let config = ConnectorConfig(
+            name: name, channel: "sms", kind: .http(HTTPSettings(url: "http://127.0.0.1:9/\(name)")), rateLimit: limit)
+        let connector = Unit.ScriptedConnector(name, answers: [.success(DeliveryReceipt(providerMessageId: "p-1"))])
+        let limiter = ProviderRateLimiter(redis: Self.client(), keyPrefix: "test")
+        let chain = ConnectorChain(
+            routes: [ConnectorRoute(config: config, connector: connector)], rateLimiter: limiter,
+            logger: Logger(label: "nudge.tests.chain", factory: { _ in SwiftLogNoOpLogHandler() }))
+        for id in ["m-1", "m-2"] {
+            let outcome = try await chain.deliver(
+                Unit.rendered(try Unit.outbound(messageId: id, channel: "sms")), recipient: { _ in .notNeeded })
+            #expect(outcome.attempts == 1)
+        }
+        #expect(connector.calls == 2)
+        let wait = try await limiter.tryAcquire(connector: name, limit: limit)
+        #expect(wait > .zero, "the chain's two sends should have spent the burst of two")
     }
 }

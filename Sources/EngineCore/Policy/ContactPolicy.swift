@@ -15,12 +15,6 @@ public struct ContactPolicy: Sendable {
         public var channels: [String]
     }
 
-    public struct RateLimit: Sendable, Equatable {
-        public var connector: String
-        public var perSecond: Int
-        public var burst: Int
-    }
-
     /// What happens to a message a cap would exceed: dropped with a reason, or held until the
     /// cap's window has room again.
     public enum CapAction: String, Sendable, Equatable {
@@ -34,7 +28,6 @@ public struct ContactPolicy: Sendable {
     public var priorities: [String: Int]
     public var dedupWindow: TimeSpan?
     public var transactionalExempt: Bool
-    public var rateLimits: [RateLimit]
     public var capAction: CapAction = .suppress
     public var location: SourceLocation
 }
@@ -43,5 +36,5 @@ extension ContactPolicy {
     /// No caps, no quiet hours: only opt-outs, bounces and complaints, which always hold.
     public static let unrestricted = ContactPolicy(
         defaultTimeZone: "UTC", caps: [], quietHours: nil, priorities: [:], dedupWindow: nil, transactionalExempt: true,
-        rateLimits: [], location: SourceLocation(file: "(built-in)", line: 1, column: 1))
+        location: SourceLocation(file: "(built-in)", line: 1, column: 1))
 }

@@ -5,15 +5,31 @@ import Yams
 public enum PolicyLoader {
     static let fields = [
         "version", "default_timezone", "caps", "quiet_hours", "priorities", "dedup_window", "transactional_exempt",
-        "rate_limits", "cap_action",
+        "cap_action",
     ]
+    /// Fields that moved out of the policy: what to write instead.
+    static let moved = Dictionary(
+        uniqueKeysWithValues: ["rate_limits", "rate_limit"].map {
+            (
+                $0,
+                "provider rate limits are not part of the contact policy: set 'rate_limit: {per_second, burst}' "
+                    + "in the connector's file (connectors/<name>.yaml), which the dispatcher enforces"
+            )
+        })
 
     public static func load(yaml: String, file: String) -> Result<ContactPolicy, RuleErrors> {
         let diagnostics = Diagnostics(file: file)
         let reader = YAMLReader(diagnostics: diagnostics)
         guard let root = ScenarioLoader.compose(yaml: yaml, diagnostics: diagnostics),
-            let mapping = reader.mapping(root, "the contact policy", allowed: fields, required: ["version"])
+            let mapping = reader.mapping(
+                root, "the contact policy", allowed: fields + moved.keys, required: ["version"])
         else { return .failure(RuleErrors(diagnostics.errors)) }
+
+        for entry in mapping.entries {
+            if let instead = moved[entry.key] {
+                reader.report(.unknownField, entry.keyNode, "'\(entry.key)': \(instead)")
+            }
+        }
 
         if let versionNode = mapping["version"] { _ = reader.int(versionNode, "version", range: 1...1) }
         var zone = "UTC"
@@ -34,7 +50,6 @@ public enum PolicyLoader {
         }
         let dedup = mapping["dedup_window"].flatMap { reader.span($0, "dedup_window") }
         let exempt = mapping["transactional_exempt"].flatMap { reader.bool($0, "transactional_exempt") } ?? true
-        let limits = mapping["rate_limits"].map { loadRateLimits($0, reader) } ?? []
         var capAction = ContactPolicy.CapAction.suppress
         if let node = mapping["cap_action"], let text = reader.string(node, "cap_action") {
             if let action = ContactPolicy.CapAction(rawValue: text) {
@@ -47,7 +62,7 @@ public enum PolicyLoader {
         return .success(
             ContactPolicy(
                 defaultTimeZone: zone, caps: caps, quietHours: quiet, priorities: priorities, dedupWindow: dedup,
-                transactionalExempt: exempt, rateLimits: limits, capAction: capAction, location: reader.location(root)))
+                transactionalExempt: exempt, capAction: capAction, location: reader.location(root)))
     }
 
     private static func loadCaps(_ node: Node, _ reader: YAMLReader) -> [ContactPolicy.Cap] {
@@ -94,23 +109,5 @@ public enum PolicyLoader {
         }
         if from == to { reader.report(.invalidValue, node, "quiet hours 'from' and 'to' are equal") }
         return ContactPolicy.QuietHours(from: from, to: to, channels: channels)
-    }
-
-    private static func loadRateLimits(_ node: Node, _ reader: YAMLReader) -> [ContactPolicy.RateLimit] {
-        guard case .sequence(let items) = node else {
-            reader.report(.wrongShape, node, "'rate_limits' must be a list of {connector, per_second, burst}")
-            return []
-        }
-        return items.compactMap { item in
-            guard
-                let fields = reader.mapping(
-                    item, "a rate limit", allowed: ["connector", "per_second", "burst"],
-                    required: ["connector", "per_second"]),
-                let connector = fields["connector"].flatMap({ reader.string($0, "connector") }),
-                let perSecond = fields["per_second"].flatMap({ reader.int($0, "per_second", range: 1...1_000_000) })
-            else { return nil }
-            let burst = fields["burst"].flatMap { reader.int($0, "burst", range: 1...10_000_000) } ?? perSecond
-            return ContactPolicy.RateLimit(connector: connector, perSecond: perSecond, burst: burst)
-        }
     }
 }

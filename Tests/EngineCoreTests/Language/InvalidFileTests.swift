@@ -96,7 +96,9 @@ struct InvalidFileTests {
         #expect(found.map(\.location.line).sorted() == [2, 6, 8, 10])
         #expect(
             found.contains {
-                $0.message == "unknown field 'rate_limit' in the contact policy (did you mean 'rate_limits'?)"
+                $0.code == .unknownField && $0.location.line == 10
+                    && $0.message.hasPrefix("'rate_limit': provider rate limits are not part of the contact policy")
+                    && $0.message.contains("connectors/<name>.yaml")
             })
         #expect(found.contains { $0.message == "'per' must be day, week or a duration such as 24h" })
     }

@@ -54,11 +54,27 @@ struct ContactPolicyTests {
     }
 
     func engine(policy: String, scenarios: [String] = [pinger]) throws -> ScenarioEngine {
-        ScenarioEngine(catalog: try ScenarioCatalog(scenarios.map { try TestSupport.scenario($0) }), policy: try self.policy(policy))
+        ScenarioEngine(
+            catalog: try ScenarioCatalog(scenarios.map { try TestSupport.scenario($0) }),
+            policy: try self.policy(policy))
     }
 
     func ping(_ n: Int, at time: String, user: String = "u1") -> Event {
         TestSupport.track("Ping", user: user, ["n": .int(Int64(n))], at: time, id: "ping-\(user)-\(n)")
+    }
+
+    @Test func rateLimitsInThePolicyAreAnErrorThatPointsToTheConnectorFile() {
+        let result = PolicyLoader.load(
+            yaml: "version: 1\nrate_limits:\n  - {connector: sms, per_second: 5}\n", file: "policy.yaml")
+        guard case .failure(let errors) = result else {
+            Issue.record("a policy with rate_limits loaded")
+            return
+        }
+        #expect(errors.errors.count == 1)
+        #expect(errors.errors.first?.code == .unknownField)
+        #expect(errors.errors.first?.location.line == 2)
+        #expect(
+            errors.errors.first?.message.contains("'rate_limit: {per_second, burst}' in the connector's file") == true)
     }
 
     @Test func aDailyCapHoldsAndFreesAfterADay() throws {
@@ -78,7 +94,8 @@ struct ContactPolicyTests {
     @Test func aCapAcrossChannelsCountsEveryChannel() throws {
         let email = Self.pinger.replacingOccurrences(of: "channel: sms", with: "channel: email")
             .replacingOccurrences(of: "id: pinger", with: "id: mailer")
-        let engine = try engine(policy: "caps:\n  - channel: all\n    max: 3\n    per: week\n", scenarios: [Self.pinger, email])
+        let engine = try engine(
+            policy: "caps:\n  - channel: all\n    max: 3\n    per: week\n", scenarios: [Self.pinger, email])
         let run = TestSupport.run(
             engine, [ping(1, at: "2026-03-02T10:00:00Z"), ping(2, at: "2026-03-03T10:00:00Z")])
         #expect(run.sends.count == 3)
@@ -104,7 +121,8 @@ struct ContactPolicyTests {
     @Test func transactionalMessagesAreExempt() throws {
         let receipt = Self.pinger.replacingOccurrences(of: "topic: promotions", with: "transactional: true")
         let engine = try engine(
-            policy: "caps:\n  - channel: sms\n    max: 1\n    per: day\nquiet_hours:\n  from: \"21:00\"\n  to: \"09:00\"\n",
+            policy:
+                "caps:\n  - channel: sms\n    max: 1\n    per: day\nquiet_hours:\n  from: \"21:00\"\n  to: \"09:00\"\n",
             scenarios: [receipt])
         let run = TestSupport.run(
             engine, [ping(1, at: "2026-03-02T10:00:00Z"), ping(2, at: "2026-03-02T23:00:00Z")])
@@ -143,16 +161,23 @@ struct ContactPolicyTests {
         let run = TestSupport.run(
             engine,
             [
-                TestSupport.identify(user: "a", ["unsubscribed_topics": .list([.string("promotions")])], at: "2026-03-02T09:00:00Z"),
+                TestSupport.identify(
+                    user: "a", ["unsubscribed_topics": .list([.string("promotions")])], at: "2026-03-02T09:00:00Z"),
                 ping(1, at: "2026-03-02T10:00:00Z", user: "a"),
                 TestSupport.identify(user: "b", ["do_not_contact": .bool(true)], at: "2026-03-02T09:00:00Z"),
                 ping(1, at: "2026-03-02T10:00:00Z", user: "b"),
-                TestSupport.track("Message Bounced", user: "c", ["channel": "sms", "bounce_type": "hard"], at: "2026-03-02T09:00:00Z"),
+                TestSupport.track(
+                    "Message Bounced", user: "c", ["channel": "sms", "bounce_type": "hard"], at: "2026-03-02T09:00:00Z"),
                 ping(1, at: "2026-03-02T10:00:00Z", user: "c"),
                 ping(1, at: "2026-03-02T10:00:00Z", user: "d"),
             ])
-        let decisions = Dictionary(uniqueKeysWithValues: run.entries(.suppress).map { ($0.customerId, $0.decision ?? "") })
-        #expect(decisions == ["a": "suppressed:unsubscribed:promotions", "b": "suppressed:do_not_contact", "c": "suppressed:hard_bounce"])
+        let decisions = Dictionary(
+            uniqueKeysWithValues: run.entries(.suppress).map { ($0.customerId, $0.decision ?? "") })
+        #expect(
+            decisions == [
+                "a": "suppressed:unsubscribed:promotions", "b": "suppressed:do_not_contact",
+                "c": "suppressed:hard_bounce",
+            ])
         #expect(run.sends.map(\.customerId) == ["d"])
     }
 
@@ -160,7 +185,10 @@ struct ContactPolicyTests {
         let engine = try engine(policy: "dedup_window: 1h\n")
         let run = TestSupport.run(
             engine,
-            [ping(1, at: "2026-03-02T10:00:00Z"), ping(2, at: "2026-03-02T10:30:00Z"), ping(3, at: "2026-03-02T11:30:00Z")])
+            [
+                ping(1, at: "2026-03-02T10:00:00Z"), ping(2, at: "2026-03-02T10:30:00Z"),
+                ping(3, at: "2026-03-02T11:30:00Z"),
+            ])
         #expect(run.sends.count == 2)
         #expect(run.entries(.suppress).map(\.decision) == ["suppressed:duplicate"])
     }

@@ -58,7 +58,7 @@ struct ValuesAndFormatsTests {
         #expect(StableHash.fnv1a64("ab", "c") != StableHash.fnv1a64("a", "bc"))
     }
 
-    @Test("the sample policy loads with its caps, quiet hours and rate limits")
+    @Test("the sample policy loads with its caps, quiet hours and priorities")
     func samplePolicy() throws {
         let path = TestSupport.rulesDirectory + "/policy.yaml"
         let policy = try PolicyLoader.load(yaml: try TestSupport.read(path), file: path).get()
@@ -66,8 +66,7 @@ struct ValuesAndFormatsTests {
         #expect(policy.caps.contains { $0.channel == nil && $0.max == 10 && $0.period == .days(7) })
         #expect(policy.quietHours?.from == TimeOfDay(hour: 21, minute: 0))
         #expect(policy.quietHours?.channels == ["sms", "push"])
-        #expect(
-            policy.rateLimits.first == ContactPolicy.RateLimit(connector: "sms-gateway", perSecond: 200, burst: 400))
+        #expect(policy.defaultTimeZone == "Europe/Berlin")
         #expect(policy.dedupWindow == .hours(24))
         #expect(policy.priorities["win-notification"] == 95)
     }

@@ -6,10 +6,14 @@ import Foundation
 public struct PolicyEvaluator: Sendable {
     public let policy: ContactPolicy
     private let longestCap: TimeSpan
+    /// The time zone of customers without `profile.timezone`, for every wall-clock rule of the
+    /// transition (quiet hours here, waits and date triggers in the run).
+    let defaultTimeZone: TimeZone
 
     public init(policy: ContactPolicy) {
         self.policy = policy
         self.longestCap = policy.caps.map(\.period).max() ?? .days(0)
+        self.defaultTimeZone = LocalTime.zone(named: policy.defaultTimeZone)
     }
 
     /// The priority a message competes with: the policy's per-scenario priority, else the send's.
@@ -85,7 +89,7 @@ public struct PolicyEvaluator: Sendable {
         guard let quiet = policy.quietHours, quiet.channels.isEmpty || quiet.channels.contains(channel) else {
             return nil
         }
-        let zone = LocalTime.timeZone(of: profile, default: policy.defaultTimeZone)
+        let zone = LocalTime.timeZone(of: profile, default: defaultTimeZone)
         let local = LocalTime.calendar(zone).dateComponents([.hour, .minute], from: LocalTime.date(now))
         let minute = (local.hour ?? 0) * 60 + (local.minute ?? 0)
         let from = quiet.from.hour * 60 + quiet.from.minute

@@ -3,15 +3,22 @@ import Foundation
 /// Wall-clock arithmetic in a customer's time zone. DST-correct because it goes through
 /// `Calendar` with an explicit zone; the instant always comes in as a parameter.
 enum LocalTime {
-    static func timeZone(of profile: [String: Value]) -> TimeZone {
-        timeZone(of: profile, default: "UTC")
+    /// The customer's time zone, the one every wall-clock rule uses (quiet hours, `wait: until:
+    /// HH:MM`, date triggers): `profile.timezone` when it names a zone, else the default (the
+    /// contact policy's `default_timezone`).
+    static func timeZone(of profile: [String: Value], default zone: TimeZone) -> TimeZone {
+        if case .string(let zoneName)? = profile["timezone"], let named = TimeZone(identifier: zoneName) {
+            return named
+        }
+        return zone
     }
 
-    /// `profile.timezone` when it names a zone, else the named default (the policy's).
-    static func timeZone(of profile: [String: Value], default name: String) -> TimeZone {
-        if case .string(let zoneName)? = profile["timezone"], let zone = TimeZone(identifier: zoneName) { return zone }
-        return TimeZone(identifier: name) ?? TimeZone(identifier: "UTC") ?? TimeZone.current
+    /// A zone by IANA name; UTC when the name is unknown (the policy loader refuses those).
+    static func zone(named name: String) -> TimeZone {
+        TimeZone(identifier: name) ?? utc
     }
+
+    static let utc = TimeZone(identifier: "UTC") ?? .gmt
 
     static func calendar(_ zone: TimeZone) -> Calendar {
         var calendar = Calendar(identifier: .gregorian)
@@ -61,7 +68,7 @@ enum LocalTime {
     {
         let calendar = calendar(zone)
         // A bare date names a local calendar day: read it in UTC, where it was parsed.
-        let source = dateOnly ? Self.calendar(TimeZone(identifier: "UTC") ?? zone) : calendar
+        let source = dateOnly ? Self.calendar(utc) : calendar
         var base = source.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date(instant))
         base.timeZone = nil
         if let at = trigger.at {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The pure step function of the platform:
 /// `(customer state, input, now) -> (new state, effects)`.
 /// Deterministic: no clock, no randomness, no I/O, no shared mutable state.
@@ -26,7 +28,7 @@ public struct ScenarioEngine: Sendable {
     }
 
     public func transition(_ state: CustomerState, _ input: Input, now: Timestamp) -> Transition {
-        var run = TransitionRun(catalog: catalog, state: state, now: now)
+        var run = TransitionRun(catalog: catalog, state: state, now: now, defaultTimeZone: policy.defaultTimeZone)
         switch input {
         case .event(let event):
             run.noteContactFeedback(event)
@@ -50,13 +52,19 @@ struct TransitionRun {
     let catalog: ScenarioCatalog
     var state: CustomerState
     let now: Timestamp
+    /// The policy's `default_timezone`, for customers without `profile.timezone`.
+    let defaultTimeZone: TimeZone
     var effects: [Effect] = []
 
-    init(catalog: ScenarioCatalog, state: CustomerState, now: Timestamp) {
+    init(catalog: ScenarioCatalog, state: CustomerState, now: Timestamp, defaultTimeZone: TimeZone) {
         self.catalog = catalog
         self.state = state
         self.now = now
+        self.defaultTimeZone = defaultTimeZone
     }
+
+    /// The customer's time zone as the profile stands now (an identify may have changed it).
+    var timeZone: TimeZone { LocalTime.timeZone(of: state.profile, default: defaultTimeZone) }
 
     mutating func handle(_ event: Event) {
         if event.kind == .identify { applyTraits(event.traits) }

@@ -117,7 +117,7 @@ extension TransitionRun {
 
     private mutating func scheduleDateTrigger(_ scenario: Scenario, trigger: DateTrigger) {
         let id = Identifiers.dateTrigger(scenario: scenario.id)
-        let zone = LocalTime.timeZone(of: state.profile)
+        let zone = timeZone
         let value = state.profile[trigger.attribute] ?? .null
         if let due = LocalTime.moment(of: trigger, value: value, after: now, in: zone) {
             setTriggerTimer(id, at: due)

@@ -80,7 +80,7 @@ extension TransitionRun {
                 now + $0
             }
         case .untilTimeOfDay(let time):
-            return LocalTime.next(time, after: now, in: LocalTime.timeZone(of: state.profile))
+            return LocalTime.next(time, after: now, in: timeZone)
         case .until(let expression):
             return expression.evaluate(context(event: event, instance: instance, scenario: scenario)).asTimestamp
         }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Content API latency: GET /v1/content on a release `nudge run` (private PostgreSQL, Kafka, Redis),
-# after the welcome scenario has filled `home_hero` for LT_CONTENT_CUSTOMERS customers. wrk (Debian's,
-# which has no constant-rate mode) paces itself with a per-connection delay (content.lua) to about
-# LT_CONTENT_RATE requests/s; requests alternate personalized customers and unknown ones (defaults).
+# after the welcome scenario has filled `home_hero` for LT_CONTENT_CUSTOMERS customers. `nudge-load content`
+# sends LT_CONTENT_RATE requests/s open loop (each request due at a fixed time, its latency counted from
+# then, so a stall shows in every request due meanwhile: no coordinated omission, which Debian's wrk has);
+# requests alternate personalized customers and unknown ones (defaults).
 # Writes WORK/content.json: the figures, or {"skipped": reason}. Called by run.sh with its environment.
 #   usage: content.sh WORK_DIR
 set -euo pipefail
@@ -19,7 +20,6 @@ seconds="${LT_CONTENT_SECONDS:-20}"
 connections=50
 skip() { printf '{"skipped": "%s"}\n' "$1" > "$work/content.json"; echo "content: $1"; exit 0; }
 [ "${LT_CONTENT:-1}" = 1 ] || skip "disabled (LT_CONTENT=0)"
-command -v wrk >/dev/null || skip "wrk not installed"
 grep -rqs "addAPIRoutes" "$root/Sources/NudgeApp" || skip "GET /v1/content is not mounted by nudge run yet"
 
 bash "$root/scripts/stack.sh" start postgres >&2 || skip "private PostgreSQL did not start"
@@ -50,35 +50,17 @@ done
     --max-seconds 120 > "$work/content-seed.json"
 check=$(curl -fs -H "X-Nudge-Site-Key: sk_load" "http://127.0.0.1:$port/v1/content?customer_id=w1&slots=home_hero" || true)
 echo "sample answer: $check" >&2
-delay=$(python3 -c "print(max(0, round($connections * 1000 / $rate * 0.8, 2)))")
-cat > "$work/content.lua" <<LUA
--- Alternates personalized customers (w1..w$customers) and unknown ones (defaults); paces each
--- connection with a delay so that $connections connections make about $rate requests/s.
-local n = 0
-request = function()
-    n = n + 1
-    local id = (n % 2 == 0) and ("w" .. ((n * 7919) % $customers + 1)) or ("visitor-" .. n)
-    return wrk.format("GET", "/v1/content?customer_id=" .. id .. "&slots=home_hero,sidebar", {["X-Nudge-Site-Key"] = "sk_load"})
-end
-delay = function() return $delay end
-LUA
-wrk -t2 -c$connections -d${seconds}s --latency -s "$work/content.lua" "http://127.0.0.1:$port" > "$work/wrk.txt" 2>&1 || true
-cat "$work/wrk.txt" >&2
-python3 - "$work" "$rate" "$check" <<'PY'
-import json, re, sys
-work, target, sample = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-text = open(work + "/wrk.txt").read()
-def ms(v, unit):
-    return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-res = {"target_rate": target, "tool": "wrk (closed loop, per-connection delay; no coordinated-omission correction)"}
-for q, v, u in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M):
-    res["p%s_ms" % q] = round(ms(v, u), 3)
-m = re.search(r"Requests/sec:\s+([\d.]+)", text)
-res["rate"] = float(m.group(1)) if m else None
-m = re.search(r"(\d+) requests in", text)
-res["requests"] = int(m.group(1)) if m else None
-m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-res["non_2xx"] = int(m.group(1)) if m else 0
+"$load" content --port "$port" --rate "$rate" --seconds "$seconds" --connections "$connections" \
+    --customers "$customers" --site-key sk_load --slots home_hero,sidebar --max-seconds 120 > "$work/content-raw.json"
+cat "$work/content-raw.json" >&2
+python3 - "$work" "$check" <<'PY'
+import json, sys
+work, sample = sys.argv[1], sys.argv[2]
+raw = json.load(open(work + "/content-raw.json"))
+res = {k: raw[k] for k in ("tool", "target_rate", "rate", "requests", "non_2xx", "failures", "sent_late", "connections")}
+for q in ("p50", "p95", "p99", "p999", "max"):
+    res[q + "_ms"] = raw["latency"].get(q + "_ms")
+res["service_p99_ms"] = raw["service_time"].get("p99_ms")
 res["personalized_sample_ok"] = "personalized" in sample
 json.dump(res, open(work + "/content.json", "w"))
 print(res)

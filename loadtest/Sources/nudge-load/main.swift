@@ -11,6 +11,8 @@ import Foundation
 //   wait-lag  --topic T --group G --total N            until group G has committed N records of T
 //   latency   --topic T --outbound O --rate R --seconds S   event timestamp -> outbound record
 //   timers    --outbound O --count N                    due time -> fired message (timer lateness)
+//   content   --port P [--rate R --seconds S --connections C --customers N --site-key K --slots A,B]
+//             open-loop GET /v1/content, latency corrected for coordinated omission
 // Common: --brokers 127.0.0.1:19092 --max-seconds S (hard bound on the command's run time).
 
 struct Options {
@@ -313,6 +315,31 @@ func run() throws {
         result["expected"] = count
         result["fire_span_seconds"] = lateness.isEmpty ? 0 : lastCreated - firstCreated
         emit(result)
+
+    case "content":
+        // Open-loop GET /v1/content at a constant rate (see OpenLoopHTTP): requests alternate a
+        // personalized customer (w1..wN) and an unknown visitor (defaults), like a site's pages.
+        let customers = try o.int("customers", 10_000)
+        let slots = try o.string("slots", "home_hero,sidebar")
+        let rate = try o.double("rate", 5000)
+        let seconds = min(try o.double("seconds", 20), maxSeconds)
+        let generator = OpenLoopHTTP(
+            port: UInt16(try o.int("port")), rate: rate, seconds: seconds, connections: try o.int("connections", 50),
+            target: { index in
+                let id = index % 2 == 0 ? "w\((index * 7919) % customers + 1)" : "visitor-\(index)"
+                return "/v1/content?customer_id=\(id)&slots=\(slots)"
+            },
+            headers: [("X-Nudge-Site-Key", try o.string("site-key", "sk_load"))])
+        let (result, elapsed) = try generator.run()
+        let completed = result.corrected.count
+        let ok = result.statuses.filter { (200..<300).contains($0.key) }.values.reduce(0, +)
+        emit([
+            "tool": "nudge-load content (open loop, constant rate, latency from each request's due time)",
+            "target_rate": rate, "rate": Double(completed) / max(elapsed, 1e-9), "requests": completed,
+            "seconds": elapsed, "non_2xx": completed - ok, "failures": result.failures,
+            "sent_late": result.late, "connections": generator.connections,
+            "latency": percentiles(result.corrected), "service_time": percentiles(result.service),
+        ])
 
     default:
         throw LoadError("unknown command \(o.command)")

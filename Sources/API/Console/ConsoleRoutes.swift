@@ -8,6 +8,8 @@ struct ConsoleDependencies: Sendable {
     var store: PostgresScenarioStore
     var reports: ScenarioReportReader
     var audit: any AuditLog
+    /// The audit log read back: a scenario's history of deploys, status changes and locks.
+    var history: AuditLogReader
     var maxScenarioBytes: Int
     var lockTTL: Duration
 

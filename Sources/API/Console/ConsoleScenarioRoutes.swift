@@ -5,7 +5,9 @@ import ScenarioStore
 
 /// Reading scenarios in the console (viewer):
 /// - `GET /console/scenarios`: the list with status, active version, lock and today's counts;
-/// - `GET /console/scenarios/{id}`: the step graph with live counts, today's hours, the versions;
+/// - `GET /console/scenarios/{id}?history_before=`: the step graph with live counts, today's
+///   hours, the versions and the history of changes (a page of the audit log, older pages by
+///   `history_before`);
 /// - `GET /console/scenarios/{id}/counts`: the page's numbers as JSON (`ConsoleCounts`), which
 ///   its script polls.
 /// Counts are the admin report's (`ScenarioReportReader`) from 00:00 UTC today.
@@ -27,7 +29,9 @@ struct ConsoleScenarioRoutes<Context: APIRequestContext>: Sendable {
             let model = ScenarioPage.Model(
                 scenario: scenario, active: active, lock: try await console.store.currentLock(id),
                 versions: try await console.store.versions(of: id),
-                report: try await today(id, stepOrder: active?.stepOrder ?? []))
+                report: try await today(id, stepOrder: active?.stepOrder ?? []),
+                history: try await console.history.page(
+                    scenario: id, before: try historyBefore(request), limit: Self.historyPageSize))
             return ConsoleResponse.page(ScenarioPage.render(model, user: user, notice: ConsolePath.notice(request)))
         }
         group.get("scenarios/{id}/counts") { request, context in
@@ -39,6 +43,16 @@ struct ConsoleScenarioRoutes<Context: APIRequestContext>: Sendable {
             response.headers[.cacheControl] = "no-store"
             return response
         }
+    }
+
+    static var historyPageSize: Int { 20 }
+
+    private func historyBefore(_ request: Request) throws(ConsoleError) -> Int64? {
+        guard let text = request.uri.queryParameters.get("history_before") else { return nil }
+        guard let value = Int64(text), value > 0 else {
+            throw ConsoleError(.badRequest, "history_before must be a positive integer")
+        }
+        return value
     }
 
     private func rows() async throws -> [ScenarioListPage.Row] {

@@ -3,7 +3,7 @@ import Foundation
 import ScenarioStore
 
 /// `/console/scenarios/{id}`: one scenario's step graph with live per-step counts, today's hours,
-/// its versions, and the actions the signed-in role may take.
+/// its versions, the history of changes, and the actions the signed-in role may take.
 enum ScenarioPage {
     struct Model: Sendable {
         var scenario: DeployedScenario
@@ -12,6 +12,8 @@ enum ScenarioPage {
         var lock: ScenarioLock?
         var versions: [StoredScenarioVersion]
         var report: ScenarioReport
+        /// A page of the scenario's audit log.
+        var history: AuditLogReader.Page
     }
 
     static func render(_ model: Model, user: ConsoleUser, notice: String? = nil) -> HTML {
@@ -42,6 +44,10 @@ enum ScenarioPage {
             <section aria-labelledby="versions-heading">
             <h2 id="versions-heading">Versions</h2>
             \(versionTable(model))
+            </section>
+            <section aria-labelledby="history-heading">
+            <h2 id="history-heading">History</h2>
+            \(ScenarioHistory.render(model.history, scenario: id))
             </section>
             """
         return ConsoleLayout.page(title: name, user: user, body: body, notice: notice)

@@ -55,7 +55,8 @@ public struct APIDependencies: Sendable {
 ///   `/v1/admin/customers/{id}/subscriptions` (editor); with `admin` dependencies also
 ///   `/v1/admin/scenarios...` (read: viewer, validate and lock: editor, deploy and status:
 ///   publisher), `/v1/admin/scenarios/{id}/report` (viewer), `/v1/admin/customers/{id}` and its
-///   `messages` and `timeline` (viewer), and the erase `DELETE /v1/admin/customers/{id}` (admin);
+///   `messages` and `timeline` (viewer), the erase `DELETE /v1/admin/customers/{id}` (admin), the
+///   audit log `/v1/admin/audit` (one scenario's: viewer; all of it: admin);
 ///   and the web console under `/console` (signed in with an API key, the same roles).
 public func addAPIRoutes<Context: APIRequestContext>(to router: Router<Context>, dependencies: APIDependencies) {
     let metrics = dependencies.metrics
@@ -129,6 +130,8 @@ private func addAdminRoutes<Context: APIRequestContext>(
     let reports = ScenarioReportReader(
         redis: dependencies.redis, keys: keys, postgres: admin.postgres, logger: dependencies.logger)
     ScenarioReportRoutes<Context>(store: admin.scenarios, reader: reports).add(to: group)
+    let audit = AuditLogReader(postgres: admin.postgres, logger: dependencies.logger)
+    AuditRoutes<Context>(reader: audit).add(to: group)
     CustomerRoutes<Context>(
         redis: dependencies.redis, keys: keys,
         messages: MessageHistoryReader(postgres: admin.postgres, logger: dependencies.logger),
@@ -146,6 +149,6 @@ private func addAdminRoutes<Context: APIRequestContext>(
                 sessions: RedisConsoleSessionStore(redis: dependencies.redis, keyPrefix: dependencies.redisKeyPrefix),
                 keys: dependencies.keyStore, keyCacheTTL: config.keyCacheTTL, ttl: config.consoleSessionTTL,
                 secureCookie: config.consoleSecureCookie),
-            store: admin.scenarios, reports: reports, audit: dependencies.auditLog,
+            store: admin.scenarios, reports: reports, audit: dependencies.auditLog, history: audit,
             maxScenarioBytes: config.maxScenarioBytes, lockTTL: config.scenarioLockTTL))
 }

@@ -137,7 +137,10 @@ enum ConsoleAssets {
         button, .button { display: inline-block; font: inherit; padding: .4rem .9rem; border-radius: 6px;
           border: 1px solid #8a93a3; background: #fff; color: var(--ink); cursor: pointer; text-decoration: none; }
         button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
-        button.danger { color: var(--bad); border-color: var(--bad); }
+        button.danger, .button.danger { color: var(--bad); border-color: var(--bad); }
+        .search input[type=text] { flex: 1; min-width: 12rem; width: auto; }
+        ol.history { margin: 0; padding-left: 1.1rem; font-size: .85rem; }
+        td code { font-size: .85rem; word-break: break-word; }
         .top button { background: transparent; color: #fff; border-color: #fff8; padding: .2rem .6rem; }
         .actions { display: flex; flex-wrap: wrap; gap: .5rem; margin: .75rem 0; align-items: center; }
         form.inline { display: inline; margin: 0; }

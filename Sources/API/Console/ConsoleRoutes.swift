@@ -10,6 +10,8 @@ struct ConsoleDependencies: Sendable {
     var audit: any AuditLog
     /// The audit log read back: a scenario's history of deploys, status changes and locks.
     var history: AuditLogReader
+    /// A customer's state, messages and timeline, and the erase: the admin API's.
+    var customers: CustomerReaders
     var maxScenarioBytes: Int
     var lockTTL: Duration
 
@@ -21,7 +23,7 @@ struct ConsoleDependencies: Sendable {
 
 /// The web console under `/console`: server-rendered pages over the admin logic, signed in with
 /// an API key. Sessions and assets here; scenarios in `ConsoleScenarioRoutes` and
-/// `ConsoleEditRoutes`.
+/// `ConsoleEditRoutes`, customers in `ConsoleCustomerRoutes`.
 /// - `GET /console`: to the scenarios (or the sign-in page);
 /// - `GET /console/sign-in`, `POST /console/sign-in` (form field `key`), `POST /console/sign-out`;
 /// - `GET /console/assets/console.css|console.js`: the style sheet and the one script.
@@ -65,6 +67,7 @@ func addConsoleRoutes<Context: APIRequestContext>(to router: Router<Context>, co
     ConsoleSessionRoutes<Context>(console: console).add(to: group)
     ConsoleScenarioRoutes<Context>(console: console).add(to: group)
     ConsoleEditRoutes<Context>(console: console).add(to: group)
+    ConsoleCustomerRoutes<Context>(console: console).add(to: group)
 }
 
 enum ConsolePath {

@@ -71,6 +71,13 @@ enum ConsoleFormat {
         return "\(parts.year ?? 1970)-\(two(parts.month))-\(two(parts.day)) \(two(parts.hour)):\(two(parts.minute)) UTC"
     }
 
+    /// `text` as a URL query value (a customer id in a link): only unreserved characters stay.
+    static func query(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
     /// The start of today in UTC: console counts run from here.
     static func startOfToday(_ now: Date) -> Date {
         Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)

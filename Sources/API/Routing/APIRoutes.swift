@@ -132,15 +132,15 @@ private func addAdminRoutes<Context: APIRequestContext>(
     ScenarioReportRoutes<Context>(store: admin.scenarios, reader: reports).add(to: group)
     let audit = AuditLogReader(postgres: admin.postgres, logger: dependencies.logger)
     AuditRoutes<Context>(reader: audit).add(to: group)
-    CustomerRoutes<Context>(
+    let customers = CustomerReaders(
         redis: dependencies.redis, keys: keys,
         messages: MessageHistoryReader(postgres: admin.postgres, logger: dependencies.logger),
         timeline: admin.timeline,
         eraser: CustomerEraser(
             redis: dependencies.redis, keys: keys,
             ledger: DispatchLedger(redis: dependencies.redis, keyPrefix: dependencies.redisKeyPrefix),
-            postgres: admin.postgres, partitions: admin.partitions, logger: dependencies.logger)
-    ).add(to: group)
+            postgres: admin.postgres, partitions: admin.partitions, logger: dependencies.logger))
+    CustomerRoutes<Context>(customers: customers).add(to: group)
 
     addConsoleRoutes(
         to: router,
@@ -150,5 +150,6 @@ private func addAdminRoutes<Context: APIRequestContext>(
                 keys: dependencies.keyStore, keyCacheTTL: config.keyCacheTTL, ttl: config.consoleSessionTTL,
                 secureCookie: config.consoleSecureCookie),
             store: admin.scenarios, reports: reports, audit: dependencies.auditLog, history: audit,
+            customers: customers,
             maxScenarioBytes: config.maxScenarioBytes, lockTTL: config.scenarioLockTTL))
 }

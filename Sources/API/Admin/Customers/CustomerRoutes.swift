@@ -15,11 +15,7 @@ import Timeline
 ///   the timeline recorder stored them, newest first (last 30 days by default).
 /// And `DELETE /v1/admin/customers/{id}` (admin role): erase the customer (`CustomerEraser`).
 struct CustomerRoutes<Context: APIRequestContext>: Sendable {
-    let redis: RedisClient
-    let keys: RedisKeys
-    let messages: MessageHistoryReader
-    let timeline: PostgresTimeline
-    let eraser: CustomerEraser
+    let customers: CustomerReaders
 
     struct TimelineEntryView: Encodable {
         var eventId: String
@@ -63,7 +59,7 @@ struct CustomerRoutes<Context: APIRequestContext>: Sendable {
         group.get("customers/{id}") { _, context in
             _ = try context.requireRole(.viewer)
             let id = try AdminPath.customerId(context)
-            guard let stored = try await StoredCustomer.read(id, redis: redis, keys: keys) else {
+            guard let stored = try await customers.stored(id) else {
                 throw ProblemDetails(kind: .notFound, detail: "no customer with this id")
             }
             return JSONResponse.encode(CustomerView(id: id, stored: stored))
@@ -73,7 +69,7 @@ struct CustomerRoutes<Context: APIRequestContext>: Sendable {
             let id = try AdminPath.customerId(context)
             let before = try AdminQuery.date(request, "before")
             let limit = try AdminQuery.limit(request, fallback: 50, maximum: 500)
-            let list = try await messages.messages(customerId: id, before: before, limit: limit)
+            let list = try await customers.messages.messages(customerId: id, before: before, limit: limit)
             return JSONResponse.encode(["messages": list])
         }
         group.get("customers/{id}/timeline") { request, context in
@@ -82,13 +78,14 @@ struct CustomerRoutes<Context: APIRequestContext>: Sendable {
             let range = try AdminQuery.timeRange(
                 request, defaultSpan: .seconds(30 * 86_400), maxSpan: .seconds(3660 * 86_400))
             let limit = try AdminQuery.limit(request, fallback: 100, maximum: 1000)
-            let entries = try await timeline.entries(customerId: id, from: range.from, to: range.to, limit: limit)
+            let entries = try await customers.timeline.entries(
+                customerId: id, from: range.from, to: range.to, limit: limit)
             return JSONResponse.encode(["events": entries.map(TimelineEntryView.init)])
         }
         group.delete("customers/{id}") { _, context in
             let actor = try context.requireRole(.admin)
             let id = try AdminPath.customerId(context)
-            let summary = try await eraser.erase(id, actor: actor.name)
+            let summary = try await customers.eraser.erase(id, actor: actor.name)
             return JSONResponse.encode(ErasedView(customerId: id, erased: summary))
         }
     }

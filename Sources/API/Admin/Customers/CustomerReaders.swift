@@ -1,0 +1,17 @@
+import Engine
+import NudgeRedis
+import Timeline
+
+/// Where a customer is read from and erased: the engine's state in Redis, the message log, the
+/// timeline, and the eraser. The admin API's customer routes and the console share them.
+struct CustomerReaders: Sendable {
+    let redis: RedisClient
+    let keys: RedisKeys
+    let messages: MessageHistoryReader
+    let timeline: PostgresTimeline
+    let eraser: CustomerEraser
+
+    func stored(_ id: String) async throws -> StoredCustomer? {
+        try await StoredCustomer.read(id, redis: redis, keys: keys)
+    }
+}

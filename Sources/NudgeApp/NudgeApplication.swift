@@ -155,6 +155,9 @@ public struct NudgeApplication: Sendable {
                 messageLog: PostgresMessageLog(client: postgres, logger: logger),
                 sessionTimeout: config.engine.sessionTimeout, logger: logger)
             services.append(.init(service: AfterStartup(startup: startup, service: feedbackLog)))
+            for mailbox in dispatch.bounceMailboxes(config: config, producer: producer, redis: redis, logger: logger) {
+                services.append(.init(service: AfterStartup(startup: startup, service: mailbox)))
+            }
         }
         if let postgres, components.contains(.timeline), config.timeline.enabled {
             let recorder = TimelineRecorder(

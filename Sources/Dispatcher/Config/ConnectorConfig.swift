@@ -79,6 +79,9 @@ public struct SMTPSettings: Sendable {
     public var messageIdDomain: String
     public var trackOpens: Bool
     public var trackClicks: Bool
+    /// The Maildir the return address's mail is delivered to: its delivery status reports
+    /// become bounce feedback (`BounceMailboxService`). Nil: bounce reports are not read.
+    public var bounceMaildir: String?
 
     public init(
         host: String, port: Int, security: Security = .none, requireTLS: Bool = true, username: String? = nil,

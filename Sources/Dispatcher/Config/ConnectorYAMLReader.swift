@@ -62,10 +62,11 @@ final class ConnectorYAMLReader {
                 node, "smtp",
                 allowed: [
                     "host", "port", "security", "require_tls", "username", "password", "ca_file", "from", "reply_to",
-                    "message_id_domain", "track_opens", "track_clicks",
+                    "message_id_domain", "track_opens", "track_clicks", "bounce_maildir",
                 ], required: ["host", "port", "from"]),
             let host = fields["host"].flatMap({ string($0, "host") }),
-            let port = fields["port"].flatMap({ int($0, "port") }), let from = fields["from"].flatMap({ string($0, "from") })
+            let port = fields["port"].flatMap({ int($0, "port") }),
+            let from = fields["from"].flatMap({ string($0, "from") })
         else { return nil }
         var settings = SMTPSettings(host: host, port: port, from: from)
         if let node = fields["security"], let text = string(node, "security") {
@@ -81,16 +82,21 @@ final class ConnectorYAMLReader {
         settings.password = fields["password"].flatMap { string($0, "password") }.flatMap { $0.isEmpty ? nil : $0 }
         settings.caFile = fields["ca_file"].flatMap { string($0, "ca_file") }
         settings.replyTo = fields["reply_to"].flatMap { string($0, "reply_to") }
-        settings.messageIdDomain = fields["message_id_domain"].flatMap { string($0, "message_id_domain") } ?? "nudge.local"
+        settings.messageIdDomain =
+            fields["message_id_domain"].flatMap { string($0, "message_id_domain") } ?? "nudge.local"
         settings.trackOpens = fields["track_opens"].flatMap { bool($0, "track_opens") } ?? true
         settings.trackClicks = fields["track_clicks"].flatMap { bool($0, "track_clicks") } ?? true
+        // `${SMTP_BOUNCE_MAILDIR:-}` leaves it empty: bounce reports are not read then.
+        settings.bounceMaildir = fields["bounce_maildir"].flatMap { string($0, "bounce_maildir") }
+            .flatMap { $0.isEmpty ? nil : $0 }
         return .smtp(settings)
     }
 
     private func http(_ node: Node) -> ConnectorConfig.Kind? {
         guard
             let fields = mapping(
-                node, "http", allowed: ["method", "url", "headers", "body", "body_format", "idempotency_header", "response"],
+                node, "http",
+                allowed: ["method", "url", "headers", "body", "body_format", "idempotency_header", "response"],
                 required: ["url"]),
             let url = fields["url"].flatMap({ string($0, "url") })
         else { return nil }
@@ -169,7 +175,8 @@ final class ConnectorYAMLReader {
                 node, "callback",
                 allowed: [
                     "secret", "signature_header", "signature_prefix", "timestamp_header", "tolerance", "events",
-                    "message_id", "provider_message_id", "status", "statuses", "reason", "bounce_type", "url", "event_id",
+                    "message_id", "provider_message_id", "status", "statuses", "reason", "bounce_type", "url",
+                    "event_id",
                     "timestamp",
                 ], required: ["secret", "status", "statuses"]),
             let secret = fields["secret"].flatMap({ string($0, "secret") }),
@@ -184,7 +191,9 @@ final class ConnectorYAMLReader {
             guard let text = string(entry.value, "statuses.\(entry.key)") else { continue }
             let normalized = text.hasPrefix("message_") ? String(text.dropFirst("message_".count)) : text
             guard let status = DeliveryFeedback.Status(rawValue: normalized) else {
-                let known = DeliveryFeedback.Status.allCases.map { $0 == .unsubscribed ? "unsubscribed" : "message_\($0.rawValue)" }
+                let known = DeliveryFeedback.Status.allCases.map {
+                    $0 == .unsubscribed ? "unsubscribed" : "message_\($0.rawValue)"
+                }
                 report(entry.value, "unknown feedback '\(text)' (one of \(known.joined(separator: ", ")))")
                 continue
             }
@@ -196,11 +205,13 @@ final class ConnectorYAMLReader {
             providerMessageId: fields["provider_message_id"].flatMap { path($0, "provider_message_id") },
             status: status, statuses: statuses, reason: fields["reason"].flatMap { path($0, "reason") },
             bounceType: fields["bounce_type"].flatMap { path($0, "bounce_type") },
-            url: fields["url"].flatMap { path($0, "url") }, eventId: fields["event_id"].flatMap { path($0, "event_id") },
+            url: fields["url"].flatMap { path($0, "url") },
+            eventId: fields["event_id"].flatMap { path($0, "event_id") },
             timestamp: fields["timestamp"].flatMap { path($0, "timestamp") })
         return CallbackConfig(
             secret: secret,
-            signatureHeader: fields["signature_header"].flatMap { string($0, "signature_header") } ?? "X-Nudge-Signature",
+            signatureHeader: fields["signature_header"].flatMap { string($0, "signature_header") }
+                ?? "X-Nudge-Signature",
             signaturePrefix: fields["signature_prefix"].flatMap { string($0, "signature_prefix") } ?? "sha256=",
             timestampHeader: fields["timestamp_header"].flatMap { string($0, "timestamp_header") },
             tolerance: fields["tolerance"].flatMap { duration($0, "tolerance") } ?? .seconds(300), mapping: mapping)
@@ -210,7 +221,8 @@ final class ConnectorYAMLReader {
 
     private func report(_ node: Node, _ message: String) {
         errors.append(
-            ConnectorConfigError(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1, message: message))
+            ConnectorConfigError(
+                file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1, message: message))
     }
 
     private func mapping(_ node: Node, _ what: String, allowed: [String], required: [String] = []) -> [String: Node]? {

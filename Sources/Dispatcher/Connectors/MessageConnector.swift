@@ -37,11 +37,26 @@ public struct DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertib
         case permanent
     }
 
+    /// What a provider's own refusal at send time says, published as feedback like a callback's
+    /// (our own checks, a missing address or template, say nothing to the provider's world).
+    public enum Refusal: Sendable, Equatable {
+        /// The recipient's address is refused for good (SMTP 5xx to RCPT TO, or 5.1.x): a hard bounce.
+        case hardBounce
+        /// The message is refused for good, the address not known to be bad (`Message Failed`).
+        case failed
+    }
+
     public var kind: Kind
     public var reason: String
+    /// Set when the provider refused the message for good.
+    public var refusal: Refusal?
 
-    public static func transient(_ reason: String) -> DeliveryFailure { DeliveryFailure(kind: .transient, reason: reason) }
-    public static func permanent(_ reason: String) -> DeliveryFailure { DeliveryFailure(kind: .permanent, reason: reason) }
+    public static func transient(_ reason: String) -> DeliveryFailure {
+        DeliveryFailure(kind: .transient, reason: reason)
+    }
+    public static func permanent(_ reason: String, refusal: Refusal? = nil) -> DeliveryFailure {
+        DeliveryFailure(kind: .permanent, reason: reason, refusal: refusal)
+    }
 
     public var description: String { "\(kind == .transient ? "transient" : "permanent"): \(reason)" }
 }

@@ -39,7 +39,8 @@ public struct SMTPConnector: MessageConnector {
         self.replyTo = settings.replyTo.map(Self.mailbox)
     }
 
-    public func deliver(_ message: RenderedMessage, recipient: String?) async throws(DeliveryFailure) -> DeliveryReceipt {
+    public func deliver(_ message: RenderedMessage, recipient: String?) async throws(DeliveryFailure) -> DeliveryReceipt
+    {
         guard let recipient else { throw .permanent("no recipient address") }
         let outbound = message.message
         guard let subject = message.parts["subject"], let text = message.parts["text"] else {
@@ -76,10 +77,23 @@ public struct SMTPConnector: MessageConnector {
         }
         do {
             let receipt = try await client.send(bytes, envelope: envelope)
-            return DeliveryReceipt(providerMessageId: nil, detail: receipt.text)
+            // The Message-ID is what a bounce report quotes: the ledger's provider index maps it back.
+            return DeliveryReceipt(providerMessageId: mime.messageID, detail: receipt.text)
         } catch {
-            throw error.isTransient ? .transient("\(error)") : .permanent("\(error)")
+            if error.isTransient { throw .transient("\(error)") }
+            throw .permanent("\(error)", refusal: Self.refusal(error))
         }
+    }
+
+    /// A 5xx to RCPT TO, or an enhanced status 5.1.x (bad address) at any stage, refuses the
+    /// recipient: a hard bounce. Other 5xx replies refuse the message; anything else (our
+    /// configuration, a server we cannot talk to) says nothing about the customer.
+    static func refusal(_ error: SMTPError) -> DeliveryFailure.Refusal? {
+        guard case .rejected(let code) = error.kind, (500..<600).contains(code) else { return nil }
+        guard !["EHLO", "HELO", "AUTH", "STARTTLS", "greeting"].contains(error.stage) else { return nil }
+        let enhanced = error.message.split(separator: " ").dropFirst().first ?? ""
+        if error.stage == "RCPT TO" || enhanced.hasPrefix("5.1.") { return .hardBounce }
+        return .failed
     }
 
     /// `Name <address>` or a bare address.
@@ -87,7 +101,8 @@ public struct SMTPConnector: MessageConnector {
         guard let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close else {
             return MIMEMailbox(text.trimmingCharacters(in: .whitespaces))
         }
-        let name = text[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        let name = text[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(
+            in: CharacterSet(charactersIn: "\""))
         return MIMEMessageAddress.mailbox(String(text[text.index(after: open)..<close]), name: name)
     }
 

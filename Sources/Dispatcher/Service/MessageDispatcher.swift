@@ -11,18 +11,21 @@ public struct MessageDispatcher: Sendable {
     /// Connector chains by channel.
     let chains: [String: ConnectorChain]
     let ledger: DispatchLedger
+    /// Where a provider's refusal at send time goes as feedback (nil: only logged).
+    let feedback: FeedbackPublisher?
     let metrics: DispatchMetrics
     let logger: Logger
     let now: @Sendable () -> Timestamp
 
     public init(
         renderer: MessageRenderer, chains: [String: ConnectorChain], ledger: DispatchLedger,
-        metrics: DispatchMetrics = DispatchMetrics(), logger: Logger,
+        feedback: FeedbackPublisher? = nil, metrics: DispatchMetrics = DispatchMetrics(), logger: Logger,
         now: @escaping @Sendable () -> Timestamp = { .wallClock() }
     ) {
         self.renderer = renderer
         self.chains = chains
         self.ledger = ledger
+        self.feedback = feedback
         self.metrics = metrics
         self.logger = logger
         self.now = now
@@ -36,12 +39,16 @@ public struct MessageDispatcher: Sendable {
             _ status: MessageStatus, reason: String? = nil, connector: String? = nil, providerId: String? = nil,
             at: Timestamp? = nil, key: String? = nil, detail: [String: String] = [:]
         ) -> MessageLogEntry {
-            logEntry(message, status, reason: reason, connector: connector, providerId: providerId, at: at, key: key, detail: detail)
+            logEntry(
+                message, status, reason: reason, connector: connector, providerId: providerId, at: at, key: key,
+                detail: detail)
         }
 
         if message.policy.hasPrefix("suppressed:") {
             metrics.count(connector: "none", status: .suppressed)
-            return [entry(.suppressed, reason: String(message.policy.dropFirst("suppressed:".count)), at: message.createdAt)]
+            return [
+                entry(.suppressed, reason: String(message.policy.dropFirst("suppressed:".count)), at: message.createdAt)
+            ]
         }
         if message.policy.hasPrefix("deferred:") {
             return [
@@ -65,7 +72,10 @@ public struct MessageDispatcher: Sendable {
             // knows, in case the crash came before the log write; call nobody.
             metrics.replaysSkipped.increment()
             let status: MessageStatus = done.status == .sent ? .sent : .failed
-            return [queued, entry(status, reason: done.reason, connector: done.connector, providerId: done.providerMessageId)]
+            return [
+                queued,
+                entry(status, reason: done.reason, connector: done.connector, providerId: done.providerMessageId),
+            ]
         case .proceed(let number):
             attempt = number
         }
@@ -101,20 +111,42 @@ public struct MessageDispatcher: Sendable {
                 messageId: message.messageId, status: .sent, connector: outcome.connector,
                 providerMessageId: receipt.providerMessageId, reason: nil)
             metrics.count(connector: outcome.connector, status: .sent)
-            return [queued, entry(.sent, connector: outcome.connector, providerId: receipt.providerMessageId, detail: detail)]
+            return [
+                queued,
+                entry(.sent, connector: outcome.connector, providerId: receipt.providerMessageId, detail: detail),
+            ]
         case .failed(let failure):
             logger.warning(
                 "message not delivered",
                 metadata: [
-                    DispatchLogKeys.messageId: "\(message.messageId)", DispatchLogKeys.customerId: "\(message.customerId)",
+                    DispatchLogKeys.messageId: "\(message.messageId)",
+                    DispatchLogKeys.customerId: "\(message.customerId)",
                     DispatchLogKeys.connector: "\(outcome.connector)", DispatchLogKeys.error: "\(failure.reason)",
                 ])
+            // Before the ledger: a crash in between replays the send, and the repeat has the same
+            // feedback id. After it, a replay would find the message done and the feedback lost.
+            if let refusal = failure.refusal, let feedback {
+                try await feedback.publish([
+                    refusalFeedback(message, refusal, connector: outcome.connector, reason: failure.reason)
+                ])
+            }
             try await ledger.complete(
                 messageId: message.messageId, status: .failed, connector: outcome.connector, providerMessageId: nil,
                 reason: failure.reason)
             metrics.count(connector: outcome.connector, status: .failed)
             return [queued, entry(.failed, reason: failure.reason, connector: outcome.connector, detail: detail)]
         }
+    }
+
+    /// A provider's refusal as the feedback event its callback would have sent: a hard bounce
+    /// suppresses the channel for the customer, and scenarios can wait on either.
+    private func refusalFeedback(
+        _ message: OutboundMessage, _ refusal: DeliveryFailure.Refusal, connector: String, reason: String
+    ) -> FeedbackEvent {
+        FeedbackEvent(
+            status: refusal == .hardBounce ? .bounced : .failed, messageId: message.messageId,
+            customerId: message.customerId, channel: message.channel, connector: connector, at: now(), reason: reason,
+            bounceType: refusal == .hardBounce ? "hard" : nil)
     }
 
     /// A message that cannot reach any provider (no template, no connector): final at once.

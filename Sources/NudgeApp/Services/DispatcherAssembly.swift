@@ -37,7 +37,9 @@ struct DispatcherAssembly {
         let links = config.tracking.secret.map {
             TrackingLinks(baseURL: config.tracking.baseURL, signer: TrackingTokenSigner(secret: $0))
         }
-        guard dispatching else { return DispatcherAssembly(connectors: connectors, templates: TemplateCatalog([]), links: links) }
+        guard dispatching else {
+            return DispatcherAssembly(connectors: connectors, templates: TemplateCatalog([]), links: links)
+        }
         let templateDirectory = (config.connectorsDirectory as NSString).appendingPathComponent("templates")
         let templates: TemplateCatalog
         do {
@@ -53,7 +55,8 @@ struct DispatcherAssembly {
                 problems.append("\(scenario) step \(step): no connector delivers channel \(channel)")
             }
             if templates.template(named: template, channel: channel) == nil {
-                problems.append("\(scenario) step \(step): template \(template) has no \(channel) version in \(templateDirectory)")
+                problems.append(
+                    "\(scenario) step \(step): template \(template) has no \(channel) version in \(templateDirectory)")
             }
         }
         guard problems.isEmpty else { throw Problems(lines: Array(Set(problems)).sorted()) }
@@ -85,17 +88,39 @@ struct DispatcherAssembly {
         }
         let dispatcher = MessageDispatcher(
             renderer: MessageRenderer(templates: templates, links: links), chains: chains,
-            ledger: ledger(config: config, redis: redis), logger: logger)
+            ledger: ledger(config: config, redis: redis),
+            feedback: FeedbackPublisher(
+                ledger: ledger(config: config, redis: redis), producer: producer, topic: config.topics.feedback,
+                logger: logger),
+            logger: logger)
         return DispatchService(
             config: DispatchServiceConfig(
                 groupId: config.dispatcher.groupId, outboundTopic: config.topics.outbound,
                 concurrency: config.dispatcher.concurrency, maxBatchSize: config.dispatcher.maxBatchSize,
                 sessionTimeout: config.engine.sessionTimeout),
-            kafka: config.kafka, dispatcher: dispatcher, messageLog: PostgresMessageLog(client: postgres, logger: logger),
+            kafka: config.kafka, dispatcher: dispatcher,
+            messageLog: PostgresMessageLog(client: postgres, logger: logger),
             logger: logger)
     }
 
-    func feedback(config: NudgeConfig, producer: KafkaProducer, redis: RedisClient, logger: Logger) -> FeedbackDependencies? {
+    /// A reader for each SMTP connector whose return address is delivered to a Maildir.
+    func bounceMailboxes(config: NudgeConfig, producer: KafkaProducer, redis: RedisClient, logger: Logger)
+        -> [BounceMailboxService]
+    {
+        connectors.compactMap { connector in
+            guard case .smtp(let settings) = connector.kind, let maildir = settings.bounceMaildir else { return nil }
+            return BounceMailboxService(
+                maildir: maildir, connector: connector.name,
+                publisher: FeedbackPublisher(
+                    ledger: ledger(config: config, redis: redis), producer: producer, topic: config.topics.feedback,
+                    logger: logger),
+                logger: logger)
+        }
+    }
+
+    func feedback(config: NudgeConfig, producer: KafkaProducer, redis: RedisClient, logger: Logger)
+        -> FeedbackDependencies?
+    {
         guard let links else { return nil }
         let callbacks = Dictionary(
             connectors.compactMap { connector in connector.callback.map { (connector.name, $0) } },

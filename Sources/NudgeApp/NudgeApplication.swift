@@ -100,7 +100,9 @@ public struct NudgeApplication: Sendable {
                 producer: producer, redis: redis, keyStore: PostgresAPIKeyStore(client: postgres, logger: logger),
                 auditLog: PostgresAuditLog(client: postgres, logger: logger), impressions: impressions,
                 feedback: dispatch?.feedback(config: config, producer: producer, redis: redis, logger: logger),
-                admin: AdminDependencies(postgres: postgres, partitions: config.topics.partitions, logger: logger),
+                admin: AdminDependencies(
+                    postgres: postgres, partitions: config.topics.partitions, policy: rules.policy ?? .unrestricted,
+                    logger: logger),
                 logger: logger)
         }
         let http = Application(
@@ -203,8 +205,10 @@ public struct NudgeApplication: Sendable {
                 }
                 do {
                     switch try await store.deploy(yaml: String(decoding: data, as: UTF8.self), file: file, by: actor) {
-                    case .deployed(let id, let version): report.lines.append("\(file): deployed \(id) version \(version)")
-                    case .unchanged(let id, let version): report.lines.append("\(file): \(id) version \(version) unchanged")
+                    case .deployed(let id, let version):
+                        report.lines.append("\(file): deployed \(id) version \(version)")
+                    case .unchanged(let id, let version):
+                        report.lines.append("\(file): \(id) version \(version) unchanged")
                     }
                 } catch let error as ScenarioStoreError where error.code == .draft {
                     report.lines.append("\(file): skipped (draft)")

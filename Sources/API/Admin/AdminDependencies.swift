@@ -1,3 +1,4 @@
+import EngineCore
 import Logging
 import PostgresNIO
 import ScenarioStore
@@ -11,11 +12,15 @@ public struct AdminDependencies: Sendable {
     /// Partitions of the events topic: the engine keeps timers and outboxes per partition, and
     /// an erase looks in each.
     public var partitions: Int
+    /// The contact policy this process loaded (`rules/policy.yaml`): the console shows it and
+    /// simulates with it.
+    public var policy: ContactPolicy
 
-    public init(postgres: PostgresClient, partitions: Int, logger: Logger) {
+    public init(postgres: PostgresClient, partitions: Int, policy: ContactPolicy = .unrestricted, logger: Logger) {
         self.postgres = postgres
         self.scenarios = PostgresScenarioStore(client: postgres, logger: logger)
         self.timeline = PostgresTimeline(client: postgres, logger: logger)
         self.partitions = partitions
+        self.policy = policy
     }
 }

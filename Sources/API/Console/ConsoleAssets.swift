@@ -139,6 +139,13 @@ enum ConsoleAssets {
         button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
         button.danger, .button.danger { color: var(--bad); border-color: var(--bad); }
         .search input[type=text] { flex: 1; min-width: 12rem; width: auto; }
+        textarea.short { min-height: 6rem; }
+        select { font: inherit; padding: .4rem; border: 1px solid #8a93a3; border-radius: 6px; background: #fff;
+          max-width: 100%; }
+        label.check, label.inline-label { display: inline; font-weight: 600; }
+        #horizon { width: 5rem; }
+        tr.effect-send td:nth-child(4) { color: var(--ok); font-weight: 600; }
+        tr.effect-suppress td:nth-child(4), tr.effect-defer td:nth-child(4) { color: var(--warn); font-weight: 600; }
         ol.history { margin: 0; padding-left: 1.1rem; font-size: .85rem; }
         td code { font-size: .85rem; word-break: break-word; }
         .top button { background: transparent; color: #fff; border-color: #fff8; padding: .2rem .6rem; }

@@ -33,6 +33,7 @@ enum ConsoleLayout {
         <nav aria-label="Console">
         <a href="/console/scenarios">Scenarios</a>
         <a href="/console/customers">Customers</a>
+        <a href="/console/simulate">Try before launch</a>
         </nav>
         <form class="who" method="post" action="/console/sign-out">
         <span>\(user.key.name) <span class="role">\(user.key.role.rawValue)</span></span>

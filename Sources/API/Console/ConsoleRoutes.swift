@@ -1,3 +1,4 @@
+import EngineCore
 import Foundation
 import Hummingbird
 import ScenarioStore
@@ -12,6 +13,8 @@ struct ConsoleDependencies: Sendable {
     var history: AuditLogReader
     /// A customer's state, messages and timeline, and the erase: the admin API's.
     var customers: CustomerReaders
+    /// The contact policy in force, for the simulator.
+    var policy: ContactPolicy
     var maxScenarioBytes: Int
     var lockTTL: Duration
 
@@ -23,7 +26,8 @@ struct ConsoleDependencies: Sendable {
 
 /// The web console under `/console`: server-rendered pages over the admin logic, signed in with
 /// an API key. Sessions and assets here; scenarios in `ConsoleScenarioRoutes` and
-/// `ConsoleEditRoutes`, customers in `ConsoleCustomerRoutes`.
+/// `ConsoleEditRoutes`, customers in `ConsoleCustomerRoutes`, the simulator in
+/// `ConsoleSimulatorRoutes`.
 /// - `GET /console`: to the scenarios (or the sign-in page);
 /// - `GET /console/sign-in`, `POST /console/sign-in` (form field `key`), `POST /console/sign-out`;
 /// - `GET /console/assets/console.css|console.js`: the style sheet and the one script.
@@ -68,6 +72,7 @@ func addConsoleRoutes<Context: APIRequestContext>(to router: Router<Context>, co
     ConsoleScenarioRoutes<Context>(console: console).add(to: group)
     ConsoleEditRoutes<Context>(console: console).add(to: group)
     ConsoleCustomerRoutes<Context>(console: console).add(to: group)
+    ConsoleSimulatorRoutes<Context>(console: console).add(to: group)
 }
 
 enum ConsolePath {

@@ -30,6 +30,7 @@ enum ScenarioPage {
             <span>\(model.lock.map { "edit lock: \(ConsoleFormat.lock($0))" } ?? "not locked")</span></p>
             \(model.active.map { $0.description.isEmpty ? HTML.empty : "<p>\($0.description)</p>" } ?? .empty)
             \(actions(model, user: user))
+            <p><a href="/console/simulate?scenario=\(id)">Try it on sample events</a> (nothing is sent)</p>
             <section aria-labelledby="steps-heading" data-counts-url="/console/scenarios/\(id)/counts">
             <h2 id="steps-heading">Steps</h2>
             <p class="muted">Counts since 00:00 UTC, waiting counts right now; they refresh every few seconds.

@@ -150,6 +150,6 @@ private func addAdminRoutes<Context: APIRequestContext>(
                 keys: dependencies.keyStore, keyCacheTTL: config.keyCacheTTL, ttl: config.consoleSessionTTL,
                 secureCookie: config.consoleSecureCookie),
             store: admin.scenarios, reports: reports, audit: dependencies.auditLog, history: audit,
-            customers: customers,
+            customers: customers, policy: admin.policy,
             maxScenarioBytes: config.maxScenarioBytes, lockTTL: config.scenarioLockTTL))
 }

@@ -25,6 +25,7 @@ struct AdminFixture: Sendable {
     /// Runs `body` with a test client of the API routes, admin routes included.
     static func run(
         _ label: String, config change: @escaping @Sendable (inout APIConfig) -> Void = { _ in },
+        policy: ContactPolicy = .unrestricted,
         _ body: @escaping @Sendable (any TestClientProtocol, AdminFixture) async throws -> Void
     ) async throws {
         let env = try await APITestEnvironment(label)
@@ -43,7 +44,8 @@ struct AdminFixture: Sendable {
                 change(&$0)
             }
             let admin = AdminDependencies(
-                postgres: postgres, partitions: Int(APITestEnvironment.partitions), logger: TestDatabase.logger)
+                postgres: postgres, partitions: Int(APITestEnvironment.partitions), policy: policy,
+                logger: TestDatabase.logger)
             try await env.withClient(
                 config: config, keyStore: store,
                 auditLog: PostgresAuditLog(client: postgres, logger: TestDatabase.logger),

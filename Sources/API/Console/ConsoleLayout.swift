@@ -34,6 +34,7 @@ enum ConsoleLayout {
         <a href="/console/scenarios">Scenarios</a>
         <a href="/console/customers">Customers</a>
         <a href="/console/simulate">Try before launch</a>
+        <a href="/console/policy">Contact policy</a>
         </nav>
         <form class="who" method="post" action="/console/sign-out">
         <span>\(user.key.name) <span class="role">\(user.key.role.rawValue)</span></span>

@@ -13,8 +13,10 @@ struct ConsoleDependencies: Sendable {
     var history: AuditLogReader
     /// A customer's state, messages and timeline, and the erase: the admin API's.
     var customers: CustomerReaders
-    /// The contact policy in force, for the simulator.
+    /// The contact policy in force, for the simulator and the policy page.
     var policy: ContactPolicy
+    /// What the policy held back, from the message log.
+    var suppressions: SuppressionReader
     var maxScenarioBytes: Int
     var lockTTL: Duration
 
@@ -27,7 +29,7 @@ struct ConsoleDependencies: Sendable {
 /// The web console under `/console`: server-rendered pages over the admin logic, signed in with
 /// an API key. Sessions and assets here; scenarios in `ConsoleScenarioRoutes` and
 /// `ConsoleEditRoutes`, customers in `ConsoleCustomerRoutes`, the simulator in
-/// `ConsoleSimulatorRoutes`.
+/// `ConsoleSimulatorRoutes`, the contact policy in `ConsolePolicyRoutes`.
 /// - `GET /console`: to the scenarios (or the sign-in page);
 /// - `GET /console/sign-in`, `POST /console/sign-in` (form field `key`), `POST /console/sign-out`;
 /// - `GET /console/assets/console.css|console.js`: the style sheet and the one script.
@@ -73,6 +75,7 @@ func addConsoleRoutes<Context: APIRequestContext>(to router: Router<Context>, co
     ConsoleEditRoutes<Context>(console: console).add(to: group)
     ConsoleCustomerRoutes<Context>(console: console).add(to: group)
     ConsoleSimulatorRoutes<Context>(console: console).add(to: group)
+    ConsolePolicyRoutes<Context>(console: console).add(to: group)
 }
 
 enum ConsolePath {

@@ -151,5 +151,6 @@ private func addAdminRoutes<Context: APIRequestContext>(
                 secureCookie: config.consoleSecureCookie),
             store: admin.scenarios, reports: reports, audit: dependencies.auditLog, history: audit,
             customers: customers, policy: admin.policy,
+            suppressions: SuppressionReader(postgres: admin.postgres, logger: dependencies.logger),
             maxScenarioBytes: config.maxScenarioBytes, lockTTL: config.scenarioLockTTL))
 }

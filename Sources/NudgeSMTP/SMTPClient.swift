@@ -33,7 +33,11 @@ public struct SMTPClient: Sendable {
     }
 
     /// Sends `message` (a complete RFC 5322 message) and returns the server's answer to DATA.
-    public func send(_ message: [UInt8], envelope: SMTPEnvelope) async throws(SMTPError) -> SMTPReply {
+    /// `beforeData` runs once the recipients are accepted, just before DATA: from then on the
+    /// server may have the message even if we never see its answer.
+    public func send(
+        _ message: [UInt8], envelope: SMTPEnvelope, beforeData: @escaping @Sendable () async throws -> Void = {}
+    ) async throws(SMTPError) -> SMTPReply {
         guard !envelope.recipients.isEmpty else {
             throw SMTPError(.configuration, stage: "envelope", "no recipients")
         }
@@ -49,7 +53,7 @@ public struct SMTPClient: Sendable {
                 var session = SMTPSession(
                     config: config, channel: channel.channel, replies: inbound.makeAsyncIterator(), writer: outbound,
                     startTLS: { channel in try await addTLS(to: channel) }, logger: logger)
-                return try await session.deliver(message, envelope: envelope)
+                return try await session.deliver(message, envelope: envelope, beforeData: beforeData)
             }
         } catch let error as SMTPError {
             throw error
@@ -75,7 +79,9 @@ public struct SMTPClient: Sendable {
                         handshake = promise.futureResult
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
-                    return (try NIOAsyncChannel<SMTPReply, ByteBuffer>(wrappingChannelSynchronously: channel), handshake)
+                    return (
+                        try NIOAsyncChannel<SMTPReply, ByteBuffer>(wrappingChannelSynchronously: channel), handshake
+                    )
                 }
             }
     }

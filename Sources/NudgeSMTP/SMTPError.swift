@@ -14,6 +14,8 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
         case unsupported
         /// Our configuration forbids what would be needed (AUTH in plain text).
         case configuration
+        /// The caller's hook before DATA failed: the server was not given the message.
+        case aborted
     }
 
     public var kind: Kind
@@ -30,7 +32,7 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
     /// 4xx replies, timeouts and network trouble pass; 5xx replies and configuration do not.
     public var isTransient: Bool {
         switch kind {
-        case .connection, .timeout, .tls: true
+        case .connection, .timeout, .tls, .aborted: true
         case .rejected(let code): (400..<500).contains(code)
         case .unsupported, .configuration: false
         }

@@ -29,7 +29,9 @@ struct SMTPSession {
         self.secure = config.tls == .implicitTLS
     }
 
-    mutating func deliver(_ message: [UInt8], envelope: SMTPEnvelope) async throws -> SMTPReply {
+    mutating func deliver(
+        _ message: [UInt8], envelope: SMTPEnvelope, beforeData: @Sendable () async throws -> Void
+    ) async throws -> SMTPReply {
         try expect(try await readReply(stage: "greeting"), [220], stage: "greeting")
         try await hello()
         if case .startTLS(let required) = config.tls, !secure {
@@ -44,17 +46,20 @@ struct SMTPSession {
                 try await hello()
             } else if required {
                 throw SMTPError(
-                    .unsupported, stage: "STARTTLS", "the server does not offer STARTTLS and the connector requires TLS")
+                    .unsupported, stage: "STARTTLS", "the server does not offer STARTTLS and the connector requires TLS"
+                )
             }
         }
         if let credentials = config.credentials { try await authenticate(credentials) }
         if let limit = extensions["SIZE"]?.first.flatMap(Int.init), limit > 0, message.count > limit {
-            throw SMTPError(.unsupported, stage: "SIZE", "the message has \(message.count) bytes; the server takes \(limit)")
+            throw SMTPError(
+                .unsupported, stage: "SIZE", "the message has \(message.count) bytes; the server takes \(limit)")
         }
 
         let international = ([envelope.sender] + envelope.recipients).contains { !$0.utf8.allSatisfy { $0 < 128 } }
         if international && extensions["SMTPUTF8"] == nil {
-            throw SMTPError(.unsupported, stage: "MAIL FROM", "a non-ASCII address needs SMTPUTF8, which the server lacks")
+            throw SMTPError(
+                .unsupported, stage: "MAIL FROM", "a non-ASCII address needs SMTPUTF8, which the server lacks")
         }
         try await command(
             "MAIL FROM:<\(envelope.sender)>" + (international ? " SMTPUTF8" : ""), stage: "MAIL FROM", expecting: [250])
@@ -69,6 +74,12 @@ struct SMTPSession {
             }
         }
         if accepted == 0, let lastRefusal { throw lastRefusal }
+
+        do {
+            try await beforeData()
+        } catch {
+            throw SMTPError(.aborted, stage: "before DATA", "\(error)")
+        }
 
         try await command("DATA", stage: "DATA", expecting: [354])
         try await write(SMTPDataEncoding.encode(message))

@@ -35,12 +35,34 @@ public struct ConnectorConfig: Sendable {
     public var breaker: CircuitBreaker.Settings
     public var timeout: Duration
     public var callback: CallbackConfig?
+    /// What a recovering dispatcher does with a message it was handing to this connector when
+    /// it died, the provider's answer never recorded.
+    public var onUnknown: OnUnknown
+
+    public enum OnUnknown: String, Sendable, CaseIterable {
+        /// Send it again: the provider recognises the repeat (HTTP `Idempotency-Key`, a slot write).
+        case resend
+        /// Do not send it again; the message log says `unknown`.
+        case drop
+        /// Do not send it again; the message log says `held` for an operator to look at the
+        /// provider's side (SMTP has no idempotency key: a resend could be a second email).
+        case hold
+    }
+
+    /// Hold for SMTP and for HTTP without an idempotency header; resend where a repeat is recognised.
+    public static func defaultOnUnknown(_ kind: Kind) -> OnUnknown {
+        switch kind {
+        case .smtp: .hold
+        case .http(let settings): settings.idempotencyHeader == nil ? .hold : .resend
+        case .kafka, .onsite: .resend
+        }
+    }
 
     public init(
         name: String, channel: String, kind: Kind, fallbackOnly: Bool = false, fallback: String? = nil,
         recipient: String? = nil, rateLimit: ProviderRateLimiter.Limit? = nil, retry: RetryPolicy = RetryPolicy(),
         breaker: CircuitBreaker.Settings = CircuitBreaker.Settings(), timeout: Duration = .seconds(10),
-        callback: CallbackConfig? = nil
+        callback: CallbackConfig? = nil, onUnknown: OnUnknown? = nil
     ) {
         self.name = name
         self.channel = channel
@@ -53,6 +75,7 @@ public struct ConnectorConfig: Sendable {
         self.breaker = breaker
         self.timeout = timeout
         self.callback = callback
+        self.onUnknown = onUnknown ?? Self.defaultOnUnknown(kind)
     }
 }
 

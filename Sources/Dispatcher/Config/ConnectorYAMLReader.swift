@@ -18,7 +18,7 @@ final class ConnectorYAMLReader {
             root, "the connector",
             allowed: [
                 "name", "type", "channel", "fallback_only", "fallback", "recipient", "timeout", "rate_limit", "retry",
-                "breaker", "callback", "smtp", "http", "kafka", "onsite",
+                "breaker", "callback", "on_unknown", "smtp", "http", "kafka", "onsite",
             ], required: ["type", "channel"])
         guard let fields else { return nil }
         let name = fields["name"].flatMap { string($0, "name") } ?? defaultName
@@ -51,6 +51,14 @@ final class ConnectorYAMLReader {
         if let node = fields["retry"] { config.retry = retry(node) }
         if let node = fields["breaker"] { config.breaker = breaker(node) }
         if let node = fields["callback"] { config.callback = callback(node) }
+        config.onUnknown = ConnectorConfig.defaultOnUnknown(config.kind)
+        if let node = fields["on_unknown"], let text = string(node, "on_unknown") {
+            if let policy = ConnectorConfig.OnUnknown(rawValue: text) {
+                config.onUnknown = policy
+            } else {
+                report(node, "on_unknown must be resend, drop or hold")
+            }
+        }
         return kind == nil ? nil : config
     }
 

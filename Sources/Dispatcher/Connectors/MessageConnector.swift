@@ -61,9 +61,27 @@ public struct DeliveryFailure: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String { "\(kind == .transient ? "transient" : "permanent"): \(reason)" }
 }
 
+/// Called once when a connector is about to hand the message over: from then on the provider
+/// may have it even if the answer never arrives (the dispatch ledger records the moment).
+public typealias HandingOver = @Sendable () async throws(DeliveryFailure) -> Void
+
 /// A channel connector: hands one rendered message to one provider (or system).
 public protocol MessageConnector: Sendable {
     var name: String { get }
     /// `recipient` is the address resolved from the connector's `recipient` path, if it has one.
     func deliver(_ message: RenderedMessage, recipient: String?) async throws(DeliveryFailure) -> DeliveryReceipt
+    /// The same, calling `handingOver` at the last moment the provider surely has nothing.
+    func deliver(
+        _ message: RenderedMessage, recipient: String?, handingOver: @escaping HandingOver
+    ) async throws(DeliveryFailure) -> DeliveryReceipt
+}
+
+extension MessageConnector {
+    /// A connector whose one call hands the message over: the moment is the start of the call.
+    public func deliver(
+        _ message: RenderedMessage, recipient: String?, handingOver: @escaping HandingOver
+    ) async throws(DeliveryFailure) -> DeliveryReceipt {
+        try await handingOver()
+        return try await deliver(message, recipient: recipient)
+    }
 }

@@ -41,6 +41,14 @@ public struct SMTPConnector: MessageConnector {
 
     public func deliver(_ message: RenderedMessage, recipient: String?) async throws(DeliveryFailure) -> DeliveryReceipt
     {
+        try await deliver(message, recipient: recipient, handingOver: {})
+    }
+
+    /// The hand-over is just before DATA: a crash while connecting or while the server refuses
+    /// recipients leaves nothing at the server, so only a crash after it is of unknown outcome.
+    public func deliver(
+        _ message: RenderedMessage, recipient: String?, handingOver: @escaping HandingOver
+    ) async throws(DeliveryFailure) -> DeliveryReceipt {
         guard let recipient else { throw .permanent("no recipient address") }
         let outbound = message.message
         guard let subject = message.parts["subject"], let text = message.parts["text"] else {
@@ -76,7 +84,7 @@ public struct SMTPConnector: MessageConnector {
             throw .permanent("cannot build the email: \(error)")
         }
         do {
-            let receipt = try await client.send(bytes, envelope: envelope)
+            let receipt = try await client.send(bytes, envelope: envelope, beforeData: { try await handingOver() })
             // The Message-ID is what a bounce report quotes: the ledger's provider index maps it back.
             return DeliveryReceipt(providerMessageId: mime.messageID, detail: receipt.text)
         } catch {

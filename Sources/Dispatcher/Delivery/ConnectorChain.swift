@@ -66,9 +66,12 @@ public struct ConnectorChain: Sendable {
         case missing(path: String)
     }
 
-    /// `recipient` resolves a route's recipient path in the render context.
+    /// `recipient` resolves a route's recipient path in the render context; `handingOver` runs
+    /// when a route's connector is about to hand the message over (the ledger records it). When
+    /// it fails the delivery stops with its error: nothing was handed over.
     public func deliver(
-        _ message: RenderedMessage, recipient: (ConnectorConfig) -> Recipient
+        _ message: RenderedMessage, recipient: (ConnectorConfig) -> Recipient,
+        handingOver: @escaping @Sendable (ConnectorConfig) async throws -> Void = { _ in }
     ) async throws -> DeliveryOutcome {
         var passedOver: (connector: String, reason: String)?
         var attemptsSoFar = 0
@@ -92,7 +95,7 @@ public struct ConnectorChain: Sendable {
                 passedOver = passedOver ?? (name, lastFailure.reason)
                 continue
             }
-            let (result, attempts) = try await attempt(route, message, recipient: address)
+            let (result, attempts) = try await attempt(route, message, recipient: address, handingOver: handingOver)
             attemptsSoFar += attempts
             switch result {
             case .success(let receipt):
@@ -114,7 +117,8 @@ public struct ConnectorChain: Sendable {
     }
 
     private func attempt(
-        _ route: ConnectorRoute, _ message: RenderedMessage, recipient: String?
+        _ route: ConnectorRoute, _ message: RenderedMessage, recipient: String?,
+        handingOver: @escaping @Sendable (ConnectorConfig) async throws -> Void
     ) async throws -> (Result<DeliveryReceipt, DeliveryFailure>, Int) {
         var attempts = 0
         var failure = DeliveryFailure.transient("not tried")
@@ -132,11 +136,20 @@ public struct ConnectorChain: Sendable {
                 }
             }
             attempts += 1
+            let mark = HandOverMark { try await handingOver(route.config) }
             do {
-                let receipt = try await route.connector.deliver(message, recipient: recipient)
+                let receipt = try await route.connector.deliver(message, recipient: recipient) {
+                    () async throws(DeliveryFailure) in try await mark.run()
+                }
                 route.breaker.recordSuccess()
                 return (.success(receipt), attempts)
             } catch {
+                // The ledger could not record the hand-over, so nothing was handed over: not the
+                // provider's fault. The dispatcher retries the batch once the ledger answers.
+                if let ledgerFailure = mark.failure {
+                    route.breaker.recordNeutral(now: .now)
+                    throw DispatchError.ledger("cannot record the hand-over to \(route.config.name): \(ledgerFailure)")
+                }
                 failure = error
                 guard error.kind == .transient else {
                     route.breaker.recordNeutral(now: .now)
@@ -146,7 +159,8 @@ public struct ConnectorChain: Sendable {
                 logger.warning(
                     "delivery attempt failed",
                     metadata: [
-                        DispatchLogKeys.connector: "\(route.config.name)", DispatchLogKeys.messageId: "\(message.message.messageId)",
+                        DispatchLogKeys.connector: "\(route.config.name)",
+                        DispatchLogKeys.messageId: "\(message.message.messageId)",
                         DispatchLogKeys.attempt: "\(attempt)", DispatchLogKeys.error: "\(error.reason)",
                     ])
             }

@@ -6,10 +6,16 @@ import NudgeRedis
 /// (a restart before the offset commit, a rebalance) finds its message done and calls nobody.
 public struct DispatchLedger: Sendable {
     public enum Status: String, Sendable {
-        /// Handed to a connector; the outcome is not recorded yet (or the process died meanwhile).
+        /// Claimed by a dispatcher; no provider has it yet (a crash here is safe to resend).
         case sending
+        /// Being handed to `connector` (SMTP: DATA sent): from here the provider may have it.
+        case handingOver = "handover"
         case sent
         case failed
+        /// Found handing over after a crash and held by `on_unknown: hold`: never sent again.
+        case held
+        /// Found handing over after a crash and dropped by `on_unknown: drop`.
+        case dropped
     }
 
     public struct Entry: Sendable, Equatable {
@@ -31,16 +37,20 @@ public struct DispatchLedger: Sendable {
     public enum Begin: Sendable, Equatable {
         /// Go ahead; `attempt` > 1 means an earlier dispatch of it was cut short (crash).
         case proceed(attempt: Int)
-        /// Already sent or failed: nothing to do.
+        /// Already sent, failed, held or dropped: nothing to do.
         case done(Entry)
+        /// An earlier dispatch died while handing it to `entry.connector`: whether the provider
+        /// has it is unknown, and that connector's `on_unknown` decides.
+        case interrupted(Entry)
     }
 
     /// KEYS: message hash. ARGV: ttl ms, customer, channel, scenario, step, topic.
-    /// Returns {0, attempt} to proceed, {1} when already finished.
+    /// Returns {0, attempt} to proceed, {1} when already finished, {2} when interrupted.
     static let beginScript = RedisScript(
         """
         local status = redis.call('HGET', KEYS[1], 's')
-        if status == 'sent' or status == 'failed' then return {1} end
+        if status == 'sent' or status == 'failed' or status == 'held' or status == 'dropped' then return {1} end
+        if status == 'handover' then return {2} end
         local attempt = redis.call('HINCRBY', KEYS[1], 'n', 1)
         redis.call('HSET', KEYS[1], 's', 'sending', 'c', ARGV[2], 'ch', ARGV[3], 'sc', ARGV[4], 'st', ARGV[5], 'tp', ARGV[6])
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -55,6 +65,14 @@ public struct DispatchLedger: Sendable {
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
         if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[1]) end
         return 0
+        """)
+
+    /// KEYS: message hash. ARGV: ttl ms. Back to `sending` for another attempt; returns its number.
+    static let resendScript = RedisScript(
+        """
+        redis.call('HSET', KEYS[1], 's', 'sending')
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        return redis.call('HINCRBY', KEYS[1], 'n', 1)
         """)
 
     let redis: RedisClient
@@ -83,7 +101,8 @@ public struct DispatchLedger: Sendable {
         let reply = try await redis.eval(
             Self.beginScript, keys: [RedisArgument(messageKey(messageId))],
             args: [
-                RedisArgument(ttlMilliseconds), RedisArgument(customerId), RedisArgument(channel), RedisArgument(scenario),
+                RedisArgument(ttlMilliseconds), RedisArgument(customerId), RedisArgument(channel),
+                RedisArgument(scenario),
                 RedisArgument(step), RedisArgument(topic ?? ""),
             ]
         ).throwingError()
@@ -92,7 +111,22 @@ public struct DispatchLedger: Sendable {
         guard let entry = try await entry(messageId: messageId) else {
             throw DispatchError.ledger("message \(messageId) finished but its entry is gone")
         }
-        return .done(entry)
+        return parts.first?.int == 2 ? .interrupted(entry) : .done(entry)
+    }
+
+    /// Records that `connector` is about to get the message: one round trip before each hand-over,
+    /// what lets a recovering dispatcher tell "surely not sent" from "maybe sent".
+    public func markHandingOver(messageId: String, connector: String) async throws {
+        _ = try await redis.send(
+            RedisCommand("HSET", messageKey(messageId), "s", Status.handingOver.rawValue, "k", connector)
+        ).throwingError()
+    }
+
+    /// An interrupted message that its connector's policy sends again: the next attempt's number.
+    public func resend(messageId: String) async throws -> Int {
+        try await redis.eval(
+            Self.resendScript, keys: [RedisArgument(messageKey(messageId))], args: [RedisArgument(ttlMilliseconds)]
+        ).throwingError().int ?? 1
     }
 
     public func complete(
@@ -118,7 +152,9 @@ public struct DispatchLedger: Sendable {
             if let name = elements[index].string { fields[name] = elements[index + 1].string ?? "" }
             index += 2
         }
-        guard let raw = fields["s"], let status = Status(rawValue: raw), let customerId = fields["c"] else { return nil }
+        guard let raw = fields["s"], let status = Status(rawValue: raw), let customerId = fields["c"] else {
+            return nil
+        }
         func nonEmpty(_ key: String) -> String? { fields[key].flatMap { $0.isEmpty ? nil : $0 } }
         return Entry(
             messageId: messageId, status: status, attempts: Int(fields["n"] ?? "") ?? 0, customerId: customerId,
@@ -128,7 +164,9 @@ public struct DispatchLedger: Sendable {
 
     /// Our message id for a provider's id, as recorded when the provider took the message.
     public func messageId(connector: String, providerMessageId: String) async throws -> String? {
-        try await redis.send(RedisCommand("GET", providerKey(connector: connector, providerMessageId: providerMessageId)))
-            .throwingError().string
+        try await redis.send(
+            RedisCommand("GET", providerKey(connector: connector, providerMessageId: providerMessageId))
+        )
+        .throwingError().string
     }
 }

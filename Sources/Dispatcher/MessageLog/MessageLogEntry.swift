@@ -7,6 +7,10 @@ public enum MessageStatus: String, Sendable, CaseIterable {
     /// History only: a complaint or an unsubscribe says something about the customer, and the
     /// message keeps its delivery status.
     case complained, unsubscribed
+    /// The dispatcher died while handing it to the provider, which may or may not have it; the
+    /// connector's `on_unknown` held it for an operator (`held`) or dropped it (`unknown`).
+    /// Ranked with `sent`: delivery feedback that arrives after all moves it on.
+    case held, unknown
 
     /// Which status a message shows when its history holds several: the furthest along, with
     /// negative outcomes last (a message that bounced after being sent shows `bounced`).
@@ -15,7 +19,7 @@ public enum MessageStatus: String, Sendable, CaseIterable {
         case .complained, .unsubscribed: -1
         case .deferred: 0
         case .queued: 1
-        case .sent: 2
+        case .sent, .held, .unknown: 2
         case .delivered: 3
         case .opened: 4
         case .clicked: 5

@@ -49,7 +49,7 @@ public struct PostgresMessageLog: MessageLog {
         // The dispatcher logs `queued` and the outcome together: the row takes the connector and
         // provider id from the outcome (a `sent` or `failed` entry), not from `queued`.
         var outcomes: [String: MessageLogEntry] = [:]
-        for entry in entries where entry.status == .sent || entry.status == .failed {
+        for entry in entries where [.sent, .failed, .held, .unknown].contains(entry.status) {
             outcomes[entry.messageId] = entry
         }
         var seen = Set<String>()
@@ -141,7 +141,8 @@ public struct PostgresMessageLog: MessageLog {
         + " ELSE 0 END"
 
     private static func json(_ detail: [String: String]) -> String {
-        guard !detail.isEmpty, let data = try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys]) else {
+        guard !detail.isEmpty, let data = try? JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys])
+        else {
             return "{}"
         }
         return String(decoding: data, as: UTF8.self)

@@ -71,13 +71,48 @@ public struct MessageDispatcher: Sendable {
             // A replay: the provider already has it (or it failed for good). Log what the ledger
             // knows, in case the crash came before the log write; call nobody.
             metrics.replaysSkipped.increment()
-            let status: MessageStatus = done.status == .sent ? .sent : .failed
+            let status: MessageStatus =
+                switch done.status {
+                case .sent: .sent
+                case .held: .held
+                case .dropped: .unknown
+                case .sending, .handingOver, .failed: .failed
+                }
             return [
                 queued,
                 entry(status, reason: done.reason, connector: done.connector, providerId: done.providerMessageId),
             ]
         case .proceed(let number):
             attempt = number
+        case .interrupted(let interrupted):
+            let connector = interrupted.connector ?? "none"
+            let policy = onUnknown(connector: connector)
+            metrics.countUnknownOutcome(connector: connector, policy: policy)
+            logger.warning(
+                "dispatch interrupted while handing the message over; applying on_unknown",
+                metadata: [
+                    DispatchLogKeys.messageId: "\(message.messageId)",
+                    DispatchLogKeys.customerId: "\(message.customerId)",
+                    DispatchLogKeys.connector: "\(connector)", DispatchLogKeys.status: "\(policy.rawValue)",
+                ])
+            guard policy != .resend else {
+                attempt = try await ledger.resend(messageId: message.messageId)
+                break
+            }
+            let held = policy == .hold
+            let reason =
+                "outcome unknown: a dispatcher stopped while handing it to \(connector); "
+                + (held ? "held, not sent again (on_unknown: hold)" : "dropped, not sent again (on_unknown: drop)")
+            try await ledger.complete(
+                messageId: message.messageId, status: held ? .held : .dropped, connector: connector,
+                providerMessageId: nil, reason: reason)
+            metrics.count(connector: connector, status: held ? .held : .unknown)
+            return [
+                queued,
+                entry(
+                    held ? .held : .unknown, reason: reason, connector: connector,
+                    detail: ["attempts": String(interrupted.attempts)]),
+            ]
         }
 
         let rendered: RenderedMessage
@@ -91,13 +126,18 @@ public struct MessageDispatcher: Sendable {
         }
 
         let context = Value.object(rendered.context)
-        let outcome = try await chain.deliver(rendered) { config in
-            guard let path = config.recipient else { return .notNeeded }
-            guard let parsed = try? JSONPath(path), let address = parsed.text(in: context), !address.isEmpty else {
-                return .missing(path: path)
-            }
-            return .address(address)
-        }
+        let ledger = self.ledger
+        let messageId = message.messageId
+        let outcome = try await chain.deliver(
+            rendered,
+            recipient: { config in
+                guard let path = config.recipient else { return .notNeeded }
+                guard let parsed = try? JSONPath(path), let address = parsed.text(in: context), !address.isEmpty else {
+                    return .missing(path: path)
+                }
+                return .address(address)
+            },
+            handingOver: { config in try await ledger.markHandingOver(messageId: messageId, connector: config.name) })
         var detail: [String: String] = ["attempts": String(outcome.attempts)]
         if let fellBack = outcome.fellBackFrom {
             detail["fallback_from"] = fellBack.connector
@@ -136,6 +176,12 @@ public struct MessageDispatcher: Sendable {
             metrics.count(connector: outcome.connector, status: .failed)
             return [queued, entry(.failed, reason: failure.reason, connector: outcome.connector, detail: detail)]
         }
+    }
+
+    /// The `on_unknown` of the connector an interrupted hand-over went to; hold when it is no
+    /// longer configured (nothing is sent twice on a guess).
+    private func onUnknown(connector: String) -> ConnectorConfig.OnUnknown {
+        chains.values.lazy.flatMap(\.routes).first { $0.config.name == connector }?.config.onUnknown ?? .hold
     }
 
     /// A provider's refusal as the feedback event its callback would have sent: a hard bounce

@@ -22,9 +22,11 @@ struct DispatchDeliveryTests {
         let config = ConnectorConfig(name: "email", channel: "email", kind: .smtp(settings), recipient: "profile.email")
         let connector = try SMTPConnector(
             name: "email", settings: settings, timeout: .seconds(10), links: kit.links, logger: kit.logger)
-        let dispatcher = kit.dispatcher(channel: "email", routes: [ConnectorRoute(config: config, connector: connector)])
+        let dispatcher = kit.dispatcher(
+            channel: "email", routes: [ConnectorRoute(config: config, connector: connector)])
         let message = try DispatchTestKit.outbound(
-            id: "draft-application-reminder:1:i-7:send_reminder:1", channel: "email", template: "draft-application-reminder",
+            id: "draft-application-reminder:1:i-7:send_reminder:1", channel: "email",
+            template: "draft-application-reminder",
             variables: Self.draftVariables, profile: ["email": "ada@example.com"], subscription: "service-updates")
 
         let entries = try await dispatcher.dispatch(message)
@@ -83,7 +85,9 @@ struct DispatchDeliveryTests {
             let flakyRequests = gateway.requests.filter { $0.body["to"] == "+500" }
             #expect(flakyRequests.count == 3)
             #expect(Set(flakyRequests.map(\.idempotencyKey)) == [flaky.messageId])
-            #expect(flakyRequests.allSatisfy { $0.body["text"] == "Your Keno ticket for draw d-1 is confirmed. Good luck!" })
+            #expect(
+                flakyRequests.allSatisfy { $0.body["text"] == "Your Keno ticket for draw d-1 is confirmed. Good luck!" }
+            )
 
             let failed = try await dispatcher.dispatch(refused)
             #expect(failed.last?.status == .failed)
@@ -119,7 +123,11 @@ struct DispatchDeliveryTests {
             primary.retry = RetryPolicy(attempts: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(20))
             var backup = Self.smsConfig(name: "sms-b", url: "\(gateway.baseURL)/v1/backup")
             backup.fallbackOnly = true
-            let routes = try [primary, backup].map { ConnectorRoute(config: $0, connector: try HTTPConnector(name: $0.name, settings: Self.http($0), timeout: .seconds(2))) }
+            let routes = try [primary, backup].map {
+                ConnectorRoute(
+                    config: $0,
+                    connector: try HTTPConnector(name: $0.name, settings: Self.http($0), timeout: .seconds(2)))
+            }
             let dispatcher = kit.dispatcher(channel: "sms", routes: routes)
             let message = try DispatchTestKit.outbound(
                 channel: "sms", template: "ticket-confirmation-sms", variables: ["game": "Keno", "draw_id": "d-3"],
@@ -133,6 +141,76 @@ struct DispatchDeliveryTests {
     }
 
     // MARK: helpers
+
+    /// What a dispatcher that died between the ledger's hand-over mark (SMTP: just before DATA)
+    /// and the server's answer leaves behind, recovered under each `on_unknown`.
+    @Test(arguments: ConnectorConfig.OnUnknown.allCases)
+    func anInterruptedHandOverFollowsTheConnectorsOnUnknown(_ policy: ConnectorConfig.OnUnknown) async throws {
+        let kit = try DispatchTestKit()
+        let sink = try await MailSink()
+        defer { sink.stop() }
+        let settings = SMTPSettings(host: "127.0.0.1", port: sink.port, from: "Nudge <noreply@nudge.test>")
+        let config = ConnectorConfig(
+            name: "email", channel: "email", kind: .smtp(settings), recipient: "profile.email", onUnknown: policy)
+        let connector = try SMTPConnector(
+            name: "email", settings: settings, timeout: .seconds(10), links: kit.links, logger: kit.logger)
+        let dispatcher = kit.dispatcher(
+            channel: "email", routes: [ConnectorRoute(config: config, connector: connector)])
+        let message = try DispatchTestKit.outbound(
+            channel: "email", template: "draft-application-reminder", variables: Self.draftVariables,
+            profile: ["email": "ada@example.com"])
+        _ = try await kit.ledger.begin(
+            messageId: message.messageId, customerId: "c-1", channel: "email", scenario: "tests", step: "send",
+            topic: nil)
+        try await kit.ledger.markHandingOver(messageId: message.messageId, connector: "email")
+
+        let entries = try await dispatcher.dispatch(message)
+        let ledger = try #require(try await kit.ledger.entry(messageId: message.messageId))
+        switch policy {
+        case .resend:
+            #expect(entries.map(\.status) == [.queued, .sent])
+            #expect(entries.last?.detail["resumed_after_interruption"] == "true")
+            #expect(try sink.messages().count == 1)
+            #expect(ledger.status == .sent)
+        case .drop:
+            #expect(entries.map(\.status) == [.queued, .unknown])
+            #expect(try sink.messages().isEmpty)
+            #expect(ledger.status == .dropped)
+        case .hold:
+            #expect(entries.map(\.status) == [.queued, .held])
+            #expect(entries.last?.reason?.hasSuffix("held, not sent again (on_unknown: hold)") == true)
+            #expect(try sink.messages().isEmpty)
+            #expect(ledger.status == .held)
+        }
+        // A replay later calls nobody and logs the same outcome.
+        let replay = try await dispatcher.dispatch(message)
+        #expect(replay.map(\.status) == entries.map(\.status))
+        #expect(try sink.messages().count == (policy == .resend ? 1 : 0))
+    }
+
+    /// A message whose dispatcher died before the hand-over (connecting, or the recipients
+    /// refused) is sent on recovery whatever `on_unknown` says: the server never had it.
+    @Test func aDispatchCutShortBeforeTheHandOverIsSimplySentAgain() async throws {
+        let kit = try DispatchTestKit()
+        let sink = try await MailSink()
+        defer { sink.stop() }
+        let settings = SMTPSettings(host: "127.0.0.1", port: sink.port, from: "Nudge <noreply@nudge.test>")
+        let config = ConnectorConfig(
+            name: "email", channel: "email", kind: .smtp(settings), recipient: "profile.email", onUnknown: .hold)
+        let connector = try SMTPConnector(
+            name: "email", settings: settings, timeout: .seconds(10), links: kit.links, logger: kit.logger)
+        let dispatcher = kit.dispatcher(
+            channel: "email", routes: [ConnectorRoute(config: config, connector: connector)])
+        let message = try DispatchTestKit.outbound(
+            channel: "email", template: "draft-application-reminder", variables: Self.draftVariables,
+            profile: ["email": "ada@example.com"])
+        _ = try await kit.ledger.begin(
+            messageId: message.messageId, customerId: "c-1", channel: "email", scenario: "tests", step: "send",
+            topic: nil)
+
+        #expect(try await dispatcher.dispatch(message).map(\.status) == [.queued, .sent])
+        #expect(try sink.messages().count == 1)
+    }
 
     static func smsConfig(name: String = "sms", url: String) -> ConnectorConfig {
         ConnectorConfig(
@@ -151,7 +229,9 @@ struct DispatchDeliveryTests {
         return settings
     }
 
-    static func smsDispatcher(_ kit: DispatchTestKit, gateway: TestGateway) throws -> (MessageDispatcher, ConnectorConfig) {
+    static func smsDispatcher(_ kit: DispatchTestKit, gateway: TestGateway) throws -> (
+        MessageDispatcher, ConnectorConfig
+    ) {
         let config = smsConfig(url: "\(gateway.baseURL)/v1/messages")
         let connector = try HTTPConnector(name: config.name, settings: http(config), timeout: .seconds(5))
         return (kit.dispatcher(channel: "sms", routes: [ConnectorRoute(config: config, connector: connector)]), config)

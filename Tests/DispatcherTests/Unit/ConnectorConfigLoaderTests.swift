@@ -259,7 +259,8 @@ extension Unit {
             #expect(
                 errors == [
                     Self.error(
-                        7, 20, "headers.Authorization uses the environment variable SMS_GATEWAY_TOKEN, which is not set or empty"
+                        7, 20,
+                        "headers.Authorization uses the environment variable SMS_GATEWAY_TOKEN, which is not set or empty"
                     )
                 ])
             #expect(
@@ -284,6 +285,24 @@ extension Unit {
                 environment: ["CALLBACK_SECRET": "tiny-s3cr3t"])
             #expect(errors.map(\.message) == ["callback.secret must be at least 16 characters"])
             #expect(!errors.description.contains("tiny-s3cr3t"))
+        }
+
+        // MARK: unknown outcomes after a crash
+
+        @Test func onUnknownDefaultsToHoldWhereARepeatIsNotRecognisedAndCanBeSet() throws {
+            let smtp = "type: smtp\nchannel: email\nrecipient: profile.email\nsmtp: {host: h, port: 25, from: a@b.c}\n"
+            #expect(try Self.load(smtp).onUnknown == .hold)
+            #expect(try Self.load(smtp + "on_unknown: resend\n").onUnknown == .resend)
+            let http = "type: http\nchannel: push\nrecipient: profile.token\n"
+            #expect(try Self.load(http + "http: {url: http://x}\n").onUnknown == .resend)
+            #expect(try Self.load(http + "http: {url: http://x, idempotency_header: ''}\n").onUnknown == .hold)
+            #expect(try Self.load(http + "http: {url: http://x}\non_unknown: drop\n").onUnknown == .drop)
+            #expect(try Self.load("type: kafka\nchannel: sms\nkafka: {topic: t}\n").onUnknown == .resend)
+        }
+
+        @Test func anUnknownOnUnknownIsReportedAtItsValue() {
+            let errors = Self.errors("type: kafka\nchannel: sms\nkafka: {topic: t}\non_unknown: retry\n")
+            #expect(errors == [Self.error(4, 13, "on_unknown must be resend, drop or hold")])
         }
 
         // MARK: mistakes, with where they are

@@ -24,6 +24,7 @@ struct ConsoleRenderingTests {
         #expect(form["yaml"] == "id: x\nversion: 2")
         #expect(form["empty"] == "")
         #expect(form["flag"] == "")
+        #expect(try ConsoleForm.parse("events=a%0D%0Ab%0D%0A")["events"] == "a\nb\n")
         #expect(form["missing"] == nil)
         #expect(throws: ConsoleError.self) { try ConsoleForm.parse("yaml=%ZZ") }
     }

@@ -122,7 +122,7 @@ enum ConsoleAssets {
           background: var(--ink); color: #fff; }
         .top a { color: #fff; }
         .brand { font-weight: 700; text-decoration: none; font-size: 1.1rem; }
-        .top nav { display: flex; gap: 1rem; flex: 1; }
+        .top nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; flex: 1; }
         .who { display: flex; gap: .5rem; align-items: center; margin: 0; }
         .role { font-size: .8rem; border: 1px solid #fff8; border-radius: 1rem; padding: 0 .5rem; }
         main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
@@ -191,7 +191,7 @@ enum ConsoleAssets {
         pre.diff del { background: #fbe5e3; text-decoration: none; display: block; }
         pre.diff .same { display: block; color: var(--muted); }
         @media (max-width: 40rem) {
-          main { padding: .5rem; } th, td { padding: .3rem .4rem; } .top nav { flex: none; }
+          main { padding: .5rem; } th, td { padding: .3rem .4rem; } .top nav { flex: 1 1 100%; }
           table.counts { font-size: .85rem; }
         }
         """#

@@ -7,7 +7,9 @@ struct ConsoleForm: Sendable, Equatable {
 
     subscript(_ name: String) -> String? { fields[name] }
 
-    /// Parses `a=1&b=x+y%21`; a field given twice keeps its first value. Pure.
+    /// Parses `a=1&b=x+y%21`; a field given twice keeps its first value. Line breaks come as LF:
+    /// browsers send a textarea's as CRLF, which the YAML and JSON-lines readers would not split on.
+    /// Pure.
     static func parse(_ body: String) throws(ConsoleError) -> ConsoleForm {
         var fields: [String: String] = [:]
         for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
@@ -15,7 +17,7 @@ struct ConsoleForm: Sendable, Equatable {
             guard let name = decode(parts[0]), let value = decode(parts.count > 1 ? parts[1] : "") else {
                 throw ConsoleError(.badRequest, "the form is not valid URL-encoded text")
             }
-            if fields[name] == nil { fields[name] = value }
+            if fields[name] == nil { fields[name] = value.replacingOccurrences(of: "\r\n", with: "\n") }
         }
         return ConsoleForm(fields: fields)
     }

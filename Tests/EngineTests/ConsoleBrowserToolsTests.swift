@@ -85,8 +85,8 @@ struct ConsoleBrowserToolsTests {
                     ],
                     with: producer)
                 try await browser.click("nav a[href=\"/console/customers\"]")
-                try await browser.type("#customer-id", "browser-c1")
-                try await browser.click("form.search button[type=submit]")
+                // By keyboard: the label's field, then Enter (WebDriver's key U+E007) submits the search.
+                try await browser.type("#customer-id", "browser-c1\u{E007}")
                 try await browser.eventually("the customer's page") {
                     try await browser.currentURL().hasSuffix("/console/customers?id=browser-c1")
                 }

@@ -1,6 +1,7 @@
 import CHiredis
 import Foundation
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -8,7 +9,12 @@ import Logging
 
 /// One hiredis context. The actor runs on its own serial queue (`RedisQueueExecutor`), so the
 /// blocking hiredis calls below run there and never on the cooperative pool; callers just `await`.
-/// Every method is synchronous inside, so calls never interleave on the context.
+///
+/// Batches that callers hand in while a round trip is in flight wait in `waiting` and all go out
+/// together in the next one (one write, then their replies in order), so concurrent callers (the
+/// engine's partition workers, content requests) share round trips instead of queueing one each.
+/// Redis runs a connection's commands in the order they arrive and answers in that order, and
+/// every batch stays contiguous, so each caller sees exactly the replies of its own commands.
 actor RedisConnection {
     private let config: RedisConfig
     private let logger: Logger
@@ -17,6 +23,8 @@ actor RedisConnection {
     private var context: UnsafeMutablePointer<redisContext>?
     /// Read/write timeout now set on the socket, to skip redundant setsockopt calls.
     private var socketTimeout: Duration?
+    /// Batches not yet sent, and whether a drain is running that will send them.
+    private nonisolated let waiting = Mutex(WaitingBatches())
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
@@ -41,23 +49,57 @@ actor RedisConnection {
         _ = signal(SIGPIPE, SIG_IGN)
     }()
 
-    /// Sends all commands in one round trip and reads one reply each, in order. Error replies are
-    /// returned, not thrown. A broken or timed-out connection is dropped and the commands are not
-    /// resent (they may have run); the next call reconnects.
-    func execute(_ commands: [RedisCommand], timeout: Duration?) throws(RedisError) -> [RedisReply] {
+    /// Sends all commands in one round trip (shared with other callers' batches waiting at the
+    /// same time) and reads one reply each, in order. Error replies are returned, not thrown. A
+    /// broken or timed-out connection is dropped and the commands are not resent (they may have
+    /// run); the next call reconnects.
+    nonisolated func execute(_ commands: [RedisCommand], timeout: Duration?) async throws(RedisError) -> [RedisReply] {
         guard !commands.isEmpty else { return [] }
+        let outcome = await withCheckedContinuation { continuation in
+            let startsDrain = waiting.withLock { state in
+                state.batches.append(WaitingBatch(commands: commands, timeout: timeout, continuation: continuation))
+                defer { state.draining = true }
+                return !state.draining
+            }
+            if startsDrain { Task { await self.drain() } }
+        }
+        return try outcome.get()
+    }
+
+    /// Sends what is waiting, then what arrived meanwhile, until nothing waits.
+    private func drain() {
+        while true {
+            let batches = waiting.withLock { state in
+                if state.batches.isEmpty { state.draining = false }
+                defer { state.batches.removeAll(keepingCapacity: true) }
+                return state.batches
+            }
+            if batches.isEmpty { return }
+            send(batches)
+        }
+    }
+
+    /// One round trip for `batches`; each caller gets its own replies, or the error that cut its
+    /// replies short (batches whose replies all arrived before a break still succeed).
+    private func send(_ batches: [WaitingBatch]) {
         let context: UnsafeMutablePointer<redisContext>
         do {
             context = try connectedContext()
         } catch {
-            var error = error
-            error.command = error.command ?? commands[0].name
-            throw error
+            for batch in batches {
+                var error = error
+                error.command = error.command ?? batch.commands[0].name
+                batch.continuation.resume(returning: .failure(error))
+            }
+            return
         }
+        let commands = batches.count == 1 ? batches[0].commands : batches.flatMap(\.commands)
+        var replies: [RedisReply] = []
+        var failure: RedisError?
         do {
-            return try Self.roundTrip(
-                commands, on: context, timeout: timeout ?? config.commandTimeout,
-                socketTimeout: &socketTimeout, endpoint: config.endpoint
+            try Self.roundTrip(
+                commands, on: context, timeout: WaitingBatch.sharedTimeout(batches, default: config.commandTimeout),
+                socketTimeout: &socketTimeout, endpoint: config.endpoint, replies: &replies
             )
         } catch {
             logger.warning(
@@ -70,7 +112,19 @@ actor RedisConnection {
                 ]
             )
             dropContext()
-            throw error
+            failure = error
+        }
+        var offset = 0
+        for batch in batches {
+            let end = offset + batch.commands.count
+            if end <= replies.count {
+                batch.continuation.resume(returning: .success(Array(replies[offset..<end])))
+            } else {
+                let error =
+                    failure ?? RedisError(code: .protocolError, message: "missing replies", endpoint: config.endpoint)
+                batch.continuation.resume(returning: .failure(error))
+            }
+            offset = end
         }
     }
 
@@ -136,8 +190,10 @@ actor RedisConnection {
         if config.database != 0 { setup.append(RedisCommand("SELECT", config.database)) }
         var timeout: Duration?
         do {
-            let replies = try Self.roundTrip(
-                setup, on: context, timeout: config.connectTimeout, socketTimeout: &timeout, endpoint: endpoint
+            var replies: [RedisReply] = []
+            try Self.roundTrip(
+                setup, on: context, timeout: config.connectTimeout, socketTimeout: &timeout, endpoint: endpoint,
+                replies: &replies
             )
             for (command, reply) in zip(setup, replies) {
                 // The server's message names the problem (WRONGPASS, DB index out of range), not the secret.
@@ -154,16 +210,17 @@ actor RedisConnection {
         return context
     }
 
-    /// Appends every command, then reads as many replies. Throws on I/O and protocol errors, after
-    /// which the context is unusable.
+    /// Appends every command, then reads as many replies into `replies`. Throws on I/O and protocol
+    /// errors, after which the context is unusable; `replies` then holds those read before.
     private static func roundTrip(
         _ commands: [RedisCommand],
         on context: UnsafeMutablePointer<redisContext>,
         timeout: Duration,
         socketTimeout: inout Duration?,
-        endpoint: String
-    ) throws(RedisError) -> [RedisReply] {
-        guard !commands.isEmpty else { return [] }
+        endpoint: String,
+        replies: inout [RedisReply]
+    ) throws(RedisError) {
+        guard !commands.isEmpty else { return }
         if socketTimeout != timeout {
             guard redisSetTimeout(context, timeout.timeval) == REDIS_OK else {
                 throw failure(context, errno: errno, command: commands[0].name, endpoint: endpoint, detail: "")
@@ -179,7 +236,6 @@ actor RedisConnection {
         guard appended == REDIS_OK else {
             throw failure(context, errno: errno, command: commands[0].name, endpoint: endpoint, detail: "")
         }
-        var replies: [RedisReply] = []
         replies.reserveCapacity(commands.count)
         for (position, command) in commands.enumerated() {
             var raw: UnsafeMutableRawPointer?
@@ -194,7 +250,6 @@ actor RedisConnection {
                 throw RedisError(code: error.code, message: error.message, endpoint: endpoint, command: command.name)
             }
         }
-        return replies
     }
 
     /// Maps a failed hiredis call to a typed error. `errno` must be read right after the call.

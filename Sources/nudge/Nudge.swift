@@ -1,7 +1,8 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
 
 /// The `nudge` command line: runs the platform and the tools around scenario files.
-@main
 struct Nudge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nudge",
@@ -11,4 +12,17 @@ struct Nudge: AsyncParsableCommand {
             MigrateCommand.self, KeysCommand.self, DispatchCommand.self, ServeCommand.self,
         ]
     )
+}
+
+@main
+enum NudgeMain {
+    /// Swift concurrency's tasks run on the NIO event loops that already do the process's
+    /// network I/O (HTTP, PostgreSQL), instead of on a separate thread pool: a request no longer
+    /// hops threads (and wakes one with a futex) between the socket and its handler, which was
+    /// most of the content API's CPU per request. Blocking calls (librdkafka, hiredis) keep their
+    /// own threads, so an event loop never blocks. Installed first, before any task is enqueued.
+    static func main() async {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await Nudge.main()
+    }
 }

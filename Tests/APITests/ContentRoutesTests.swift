@@ -129,6 +129,14 @@ struct ContentRoutesTests {
                     #expect(problem(response)?.type == "urn:nudge:problem:invalid-request")
                 }
             }
+            // Repeats and the spaces around names do not count against the limit.
+            try await client.execute(
+                uri: "/v1/content?customer_id=u&slots=a,%20a%09,b%20", method: .get, headers: Self.siteKey
+            ) { response in
+                #expect(response.status == .ok)
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect((body?["slots"] as? [String: Any])?.keys.sorted() == ["a", "b"])
+            }
             try await client.execute(uri: "/v1/content?customer_id=u&slots=a", method: .get) {
                 #expect($0.status == .unauthorized)
             }

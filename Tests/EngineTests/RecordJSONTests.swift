@@ -47,6 +47,37 @@ struct RecordJSONTests {
         }
     }
 
+    @Test("A content slot reads back from its stored bytes as JSONDecoder reads it, and bad ones say why")
+    func slotContentReadBack() throws {
+        for expiresAt in [Timestamp(milliseconds: 1_764_000_000_000), nil] {
+            let content = SlotContent(
+                payload: [
+                    "headline": .string(Self.awkward), "items": .list([.int(1), .double(2.25), .null]),
+                    "at": .timestamp(Timestamp(milliseconds: 5)), "nested": .object(["$ts": .string("text")]),
+                ],
+                expiresAt: expiresAt, scenario: "welcome", step: "show", updatedAt: Timestamp(milliseconds: 42))
+            let bytes = try JSONValueWriter.bytes(content.jsonValue)
+            #expect(try SlotContent(storedJSON: bytes) == content)
+            #expect(try SlotContent(storedJSON: bytes) == JSONDecoder().decode(SlotContent.self, from: Data(bytes)))
+        }
+        // A payload that is one `$ts` key is a map to both readers, not an instant.
+        let oneKey = Array(#"{"payload":{"$ts":5},"scenario":"s","step":"x","updated_at":1}"#.utf8)
+        #expect(try SlotContent(storedJSON: oneKey) == JSONDecoder().decode(SlotContent.self, from: Data(oneKey)))
+        for (json, reason) in [
+            ("[]", "not an object"), ("{", "not JSON"),
+            (#"{"payload":{},"scenario":"s","step":"x"}"#, "`updated_at`"),
+            (#"{"payload":{},"scenario":1,"step":"x","updated_at":1}"#, "`scenario`"),
+            (#"{"payload":[],"scenario":"s","step":"x","updated_at":1}"#, "`payload`"),
+            (#"{"payload":{},"scenario":"s","step":"x","updated_at":1,"expires_at":"soon"}"#, "`expires_at`"),
+        ] {
+            #expect {
+                try SlotContent(storedJSON: Array(json.utf8))
+            } throws: { error in
+                (error as? SlotContentError)?.message.contains(reason) == true
+            }
+        }
+    }
+
     @Test("An outbox record, with and without an explicit partition")
     func outboxRecord() throws {
         for partition in [Int32(5), nil] {

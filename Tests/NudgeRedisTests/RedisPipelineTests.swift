@@ -61,4 +61,40 @@ struct RedisPipelineTests {
         #expect(try await TestRedis.keys(under: prefix, client: client).count == 64 * 50)
         try await TestRedis.cleanUp(prefix, client: client)
     }
+
+    @Test("Callers sharing one connection's round trips get exactly their own replies, errors and scripts included")
+    func callersShareOneConnection() async throws {
+        let prefix = TestRedis.prefix("shared-connection")
+        // One connection: every concurrent batch waits for it and goes out joined with the others.
+        let client = RedisClient(config: TestRedis.config(poolSize: 1))
+        let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1]) -- \(prefix)")
+        let counters = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for task in 0..<200 {
+                group.addTask {
+                    let key = "\(prefix):\(task)"
+                    let replies = try await client.pipeline([
+                        RedisCommand("SET", key, "v\(task)"),
+                        RedisCommand("GET", key),
+                        // An error reply belongs to its own command only.
+                        RedisCommand("LPUSH", key, "x"),
+                        // Not cached on the first round trips: retried after SCRIPT LOAD, in place.
+                        .evalSHA(script, keys: [RedisArgument("\(prefix):sum")], args: [RedisArgument(task + 1)]),
+                        RedisCommand("INCR", "\(prefix):order"),
+                    ])
+                    #expect(replies.count == 5)
+                    #expect(replies[0] == .status("OK"))
+                    #expect(replies[1].string == "v\(task)")
+                    #expect(replies[2].errorMessage?.hasPrefix("WRONGTYPE") == true)
+                    return [Int64(replies[3].int ?? -1), Int64(replies[4].int ?? -1)]
+                }
+            }
+            var all: [[Int64]] = []
+            for try await counters in group { all.append(counters) }
+            return all
+        }
+        // Every INCR ran once, in some order: the orders seen are exactly 1...200.
+        #expect(counters.map { $0[1] }.sorted() == Array(1...200))
+        #expect(try await client.send("GET", "\(prefix):sum").int == (1...200).reduce(0, +))
+        try await TestRedis.cleanUp(prefix, client: client)
+    }
 }

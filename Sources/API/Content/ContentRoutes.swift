@@ -83,7 +83,7 @@ struct ContentRoutes<Context: RequestContext>: Sendable {
             customerId: found.customerId, anonymousId: customerId == nil ? anonymousId : nil, known: known,
             shown: shown, site: site)
 
-        var response = JSONResponse.encode(Value.object(["slots": .object(answer)]))
+        var response = JSONResponse.value(.object(["slots": .object(answer)]))
         // Personalized: never cached by browsers or CDNs.
         response.headers[.cacheControl] = "no-store"
         return response
@@ -91,16 +91,20 @@ struct ContentRoutes<Context: RequestContext>: Sendable {
 
     /// The comma-separated slot names, trimmed and without repeats, 1...limit of them.
     static func slotNames(_ parameter: String?, limit: Int) throws(ProblemDetails) -> [String] {
-        var seen = Set<String>()
-        let names = (parameter ?? "").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty && seen.insert($0).inserted }
+        var names: [String] = []
+        for part in (parameter ?? "").utf8.split(separator: UInt8(ascii: ",")) {
+            // Spaces and tabs around a name; Foundation's trimming cost more than the Redis read.
+            let name = part.drop { $0 == 0x20 || $0 == 0x09 }.reversed().drop { $0 == 0x20 || $0 == 0x09 }
+            guard !name.isEmpty else { continue }
+            let text = String(decoding: name.reversed(), as: UTF8.self)
+            if !names.contains(text) { names.append(text) }
+            guard names.count <= limit else {
+                throw ProblemDetails(
+                    kind: .invalidRequest, detail: "more than \(limit) slots asked; at most \(limit) per request")
+            }
+        }
         guard !names.isEmpty else {
             throw ProblemDetails(kind: .invalidRequest, detail: "give slots=name1,name2")
-        }
-        guard names.count <= limit else {
-            throw ProblemDetails(
-                kind: .invalidRequest, detail: "\(names.count) slots asked; at most \(limit) per request")
         }
         return names
     }

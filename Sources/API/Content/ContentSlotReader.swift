@@ -1,6 +1,5 @@
 import Engine
 import EngineCore
-import Foundation
 import Logging
 import NudgeRedis
 
@@ -12,7 +11,6 @@ struct ContentSlotReader: Sendable {
     let redis: RedisClient
     let keys: RedisKeys
     let logger: Logger
-
 
     struct Result: Sendable {
         /// The customer whose slots were read: the requested id, or the known customer it merged into.
@@ -49,11 +47,10 @@ struct ContentSlotReader: Sendable {
     {
         let values = reply.array ?? []
         var contents: [String: SlotContent] = [:]
-        let decoder = JSONDecoder()
         for (slot, value) in zip(slots, values) {
-            guard let bytes = value.bytes else { continue }
+            guard case .bulk(let bytes) = value else { continue }
             do {
-                let content = try decoder.decode(SlotContent.self, from: Data(bytes))
+                let content = try SlotContent(storedJSON: bytes)
                 if let expiresAt = content.expiresAt, expiresAt < now { continue }
                 contents[slot] = content
             } catch {

@@ -55,8 +55,8 @@ public final class ImpressionRecorder: Sendable {
             ]
             if known { event["userId"] = .string(customerId) }
             if let anonymousId { event["anonymousId"] = .string(anonymousId) }
-            guard let json = try? JSONEncoder().encode(Value.object(event)) else { return nil }
-            return KafkaOutgoingMessage(topic: topic, key: Array(customerId.utf8), value: Array(json))
+            guard let json = try? JSONValueWriter.bytes(.object(event)) else { return nil }
+            return KafkaOutgoingMessage(topic: topic, key: Array(customerId.utf8), value: json)
         }
         let accepted = buffer.withLock { buffer in
             let room = max(0, capacity - buffer.count)

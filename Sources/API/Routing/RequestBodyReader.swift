@@ -51,6 +51,15 @@ enum RequestBodyReader {
 
 /// The JSON responses of the API.
 enum JSONResponse {
+    /// A `Value` written by the core's JSONValueWriter: the bytes `encode` gives it (sorted keys,
+    /// slashes unescaped) without Foundation's encoder, for the routes a page waits on.
+    static func value(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
+        let bytes = (try? JSONValueWriter.bytes(value)) ?? Array("{}".utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     static func encode(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -50,18 +50,54 @@ done
     --max-seconds 120 > "$work/content-seed.json"
 check=$(curl -fs -H "X-Nudge-Site-Key: sk_load" "http://127.0.0.1:$port/v1/content?customer_id=w1&slots=home_hero" || true)
 echo "sample answer: $check" >&2
-"$load" content --port "$port" --rate "$rate" --seconds "$seconds" --connections "$connections" \
-    --customers "$customers" --site-key sk_load --slots home_hero,sidebar --max-seconds 120 > "$work/content-raw.json"
+# CPU seconds (user + system) so far of the processes named, summed: where a request's CPU goes.
+cpu_seconds() {
+    local total=0 p
+    for p in "$@"; do
+        total=$(awk -v t="$total" -v hz="$(getconf CLK_TCK)" '{printf "%.2f", t + ($14 + $15) / hz}' "/proc/$p/stat" 2>/dev/null || echo "$total")
+    done
+    echo "$total"
+}
+broker_pids=$(pgrep -f "tansu broker --listener-url tcp://127.0.0.1:$NUDGE_KAFKA_PORT" || true)
+redis_pids=$(pgrep -f "redis-server.*:$NUDGE_REDIS_PORT" || true)
+postgres_pids=$(pgrep -x postgres || true)
+started=$(date +%s.%N)
+cpu_before="$(cpu_seconds $pid) $(cpu_seconds $broker_pids) $(cpu_seconds $redis_pids) $(cpu_seconds $postgres_pids)"
+# The generator's own CPU comes from its rusage (it runs as a child of this small wrapper).
+python3 -c '
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[2:], stdout=open(sys.argv[1], "w"))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.2f" % (usage.ru_utime + usage.ru_stime), file=sys.stderr)
+sys.exit(code)' "$work/content-raw.json" \
+    "$load" content --port "$port" --rate "$rate" --seconds "$seconds" --connections "$connections" \
+    --customers "$customers" --site-key sk_load --slots home_hero,sidebar --max-seconds 120 \
+    ${LT_CONTENT_PATH:+--path "$LT_CONTENT_PATH"} 2> "$work/content-generator-cpu.txt"
+cpu_after="$(cpu_seconds $pid) $(cpu_seconds $broker_pids) $(cpu_seconds $redis_pids) $(cpu_seconds $postgres_pids)"
+elapsed=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$started" "$(date +%s.%N)")
 cat "$work/content-raw.json" >&2
-python3 - "$work" "$check" <<'PY'
+python3 - "$work" "$check" "$cpu_before" "$cpu_after" "$elapsed" <<'PY'
 import json, sys
 work, sample = sys.argv[1], sys.argv[2]
+before, after = [float(x) for x in sys.argv[3].split()], [float(x) for x in sys.argv[4].split()]
+seconds = float(sys.argv[5])
 raw = json.load(open(work + "/content-raw.json"))
 res = {k: raw[k] for k in ("tool", "target_rate", "rate", "requests", "non_2xx", "failures", "sent_late", "connections")}
 for q in ("p50", "p95", "p99", "p999", "max"):
     res[q + "_ms"] = raw["latency"].get(q + "_ms")
+res["service_p50_ms"] = raw["service_time"].get("p50_ms")
 res["service_p99_ms"] = raw["service_time"].get("p99_ms")
 res["personalized_sample_ok"] = "personalized" in sample
+# Cores busy over the load window, per process: nudge run (API, engine on the impressions,
+# dispatcher, timeline), the broker, Redis, PostgreSQL (timeline rows), the generator.
+names = ("nudge", "broker", "redis", "postgres")
+res["cores"] = {n: round((a - b) / seconds, 2) for n, b, a in zip(names, before, after)}
+try:
+    res["cores"]["generator"] = round(float(open(work + "/content-generator-cpu.txt").read().split()[-1]) / seconds, 2)
+except (OSError, ValueError, IndexError):
+    pass
+if res.get("requests"):
+    res["nudge_cpu_us_per_request"] = round((after[0] - before[0]) / res["requests"] * 1e6, 1)
 json.dump(res, open(work + "/content.json", "w"))
 print(res)
 PY

@@ -244,9 +244,13 @@ rows = [
             fmt(drafts_quix_app.get("cpu_seconds")), fmt(drafts_quix_app.get("reminders")))),
     "| content API GET /v1/content | %s | p99 < 2 ms at 5k req/s |" % (
         content.get("skipped") and "not measured: " + content["skipped"] or
-        "p50 %s / p99 %s / p999 %s ms at %s req/s (open loop, target %s; non-2xx %s)" % (
+        "p50 %s / p99 %s / p999 %s ms at %s req/s (open loop, target %s; non-2xx %s; service time p50 %s / p99 %s ms; "
+        "cores busy: %s; nudge %s µs CPU per request)" % (
             fmt(content.get("p50_ms")), fmt(content.get("p99_ms")), fmt(content.get("p999_ms")), fmt(content.get("rate")),
-            fmt(content.get("target_rate")), fmt(content.get("non_2xx")))),
+            fmt(content.get("target_rate")), fmt(content.get("non_2xx")), fmt(content.get("service_p50_ms")),
+            fmt(content.get("service_p99_ms")),
+            ", ".join("%s %s" % (k, v) for k, v in (content.get("cores") or {}).items()) or "-",
+            fmt(content.get("nudge_cpu_us_per_request")))),
 ]
 md = ["# Nudge load test %s" % result["stamp"], "",
       "Produced by `bash loadtest/run.sh`. Figures are measured, not asserted; each sits next to its ceiling.", "",

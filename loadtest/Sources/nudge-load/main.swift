@@ -11,7 +11,7 @@ import Foundation
 //   wait-lag  --topic T --group G --total N            until group G has committed N records of T
 //   latency   --topic T --outbound O --rate R --seconds S   event timestamp -> outbound record
 //   timers    --outbound O --count N                    due time -> fired message (timer lateness)
-//   content   --port P [--rate R --seconds S --connections C --customers N --site-key K --slots A,B]
+//   content   --port P [--rate R --seconds S --connections C --customers N --site-key K --slots A,B --path P]
 //             open-loop GET /v1/content, latency corrected for coordinated omission
 // Common: --brokers 127.0.0.1:19092 --max-seconds S (hard bound on the command's run time).
 
@@ -323,9 +323,12 @@ func run() throws {
         let slots = try o.string("slots", "home_hero,sidebar")
         let rate = try o.double("rate", 5000)
         let seconds = min(try o.double("seconds", 20), maxSeconds)
+        // `--path /health`: the same load on a fixed route, for the HTTP stack's own cost.
+        let fixedPath = try o.string("path", "")
         let generator = OpenLoopHTTP(
             port: UInt16(try o.int("port")), rate: rate, seconds: seconds, connections: try o.int("connections", 50),
             target: { index in
+                if !fixedPath.isEmpty { return fixedPath }
                 let id = index % 2 == 0 ? "w\((index * 7919) % customers + 1)" : "visitor-\(index)"
                 return "/v1/content?customer_id=\(id)&slots=\(slots)"
             },

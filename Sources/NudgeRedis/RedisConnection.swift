@@ -94,13 +94,26 @@ actor RedisConnection {
             return
         }
         let commands = batches.count == 1 ? batches[0].commands : batches.flatMap(\.commands)
-        var replies: [RedisReply] = []
-        var failure: RedisError?
+        var next = 0
+        var position = 0
         do {
-            try Self.roundTrip(
+            try Self.append(
                 commands, on: context, timeout: WaitingBatch.sharedTimeout(batches, default: config.commandTimeout),
-                socketTimeout: &socketTimeout, endpoint: config.endpoint, replies: &replies
-            )
+                socketTimeout: &socketTimeout, endpoint: config.endpoint)
+            // Each caller resumes as soon as its own replies are in, not after the whole round trip.
+            while next < batches.count {
+                var replies: [RedisReply] = []
+                replies.reserveCapacity(batches[next].commands.count)
+                for command in batches[next].commands {
+                    replies.append(
+                        try Self.readReply(
+                            on: context, command: command.name, position: position, of: commands.count,
+                            endpoint: config.endpoint))
+                    position += 1
+                }
+                batches[next].continuation.resume(returning: .success(replies))
+                next += 1
+            }
         } catch {
             logger.warning(
                 "Redis command failed; dropping the connection",
@@ -112,19 +125,7 @@ actor RedisConnection {
                 ]
             )
             dropContext()
-            failure = error
-        }
-        var offset = 0
-        for batch in batches {
-            let end = offset + batch.commands.count
-            if end <= replies.count {
-                batch.continuation.resume(returning: .success(Array(replies[offset..<end])))
-            } else {
-                let error =
-                    failure ?? RedisError(code: .protocolError, message: "missing replies", endpoint: config.endpoint)
-                batch.continuation.resume(returning: .failure(error))
-            }
-            offset = end
+            for batch in batches[next...] { batch.continuation.resume(returning: .failure(error)) }
         }
     }
 
@@ -190,10 +191,8 @@ actor RedisConnection {
         if config.database != 0 { setup.append(RedisCommand("SELECT", config.database)) }
         var timeout: Duration?
         do {
-            var replies: [RedisReply] = []
-            try Self.roundTrip(
-                setup, on: context, timeout: config.connectTimeout, socketTimeout: &timeout, endpoint: endpoint,
-                replies: &replies
+            let replies = try Self.roundTrip(
+                setup, on: context, timeout: config.connectTimeout, socketTimeout: &timeout, endpoint: endpoint
             )
             for (command, reply) in zip(setup, replies) {
                 // The server's message names the problem (WRONGPASS, DB index out of range), not the secret.
@@ -210,15 +209,34 @@ actor RedisConnection {
         return context
     }
 
-    /// Appends every command, then reads as many replies into `replies`. Throws on I/O and protocol
-    /// errors, after which the context is unusable; `replies` then holds those read before.
+    /// Appends every command, then reads as many replies. Throws on I/O and protocol errors, after
+    /// which the context is unusable.
     private static func roundTrip(
         _ commands: [RedisCommand],
         on context: UnsafeMutablePointer<redisContext>,
         timeout: Duration,
         socketTimeout: inout Duration?,
-        endpoint: String,
-        replies: inout [RedisReply]
+        endpoint: String
+    ) throws(RedisError) -> [RedisReply] {
+        try append(commands, on: context, timeout: timeout, socketTimeout: &socketTimeout, endpoint: endpoint)
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(commands.count)
+        for (position, command) in commands.enumerated() {
+            replies.append(
+                try readReply(
+                    on: context, command: command.name, position: position, of: commands.count, endpoint: endpoint))
+        }
+        return replies
+    }
+
+    /// Puts every command in the context's output buffer as one pre-formatted write; the first
+    /// `readReply` sends it.
+    private static func append(
+        _ commands: [RedisCommand],
+        on context: UnsafeMutablePointer<redisContext>,
+        timeout: Duration,
+        socketTimeout: inout Duration?,
+        endpoint: String
     ) throws(RedisError) {
         guard !commands.isEmpty else { return }
         if socketTimeout != timeout {
@@ -236,19 +254,27 @@ actor RedisConnection {
         guard appended == REDIS_OK else {
             throw failure(context, errno: errno, command: commands[0].name, endpoint: endpoint, detail: "")
         }
-        replies.reserveCapacity(commands.count)
-        for (position, command) in commands.enumerated() {
-            var raw: UnsafeMutableRawPointer?
-            guard redisGetReply(context, &raw) == REDIS_OK, let raw else {
-                let detail = commands.count > 1 ? " (reply \(position + 1) of \(commands.count))" : ""
-                throw failure(context, errno: errno, command: command.name, endpoint: endpoint, detail: detail)
-            }
-            defer { freeReplyObject(raw) }
-            do {
-                replies.append(try RedisReply.copying(raw.assumingMemoryBound(to: redisReply.self)))
-            } catch {
-                throw RedisError(code: error.code, message: error.message, endpoint: endpoint, command: command.name)
-            }
+    }
+
+    /// The next reply (sending what is still buffered first), copied out of hiredis memory.
+    /// `position` of `count` names the reply in errors.
+    private static func readReply(
+        on context: UnsafeMutablePointer<redisContext>,
+        command: String,
+        position: Int,
+        of count: Int,
+        endpoint: String
+    ) throws(RedisError) -> RedisReply {
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReply(context, &raw) == REDIS_OK, let raw else {
+            let detail = count > 1 ? " (reply \(position + 1) of \(count))" : ""
+            throw failure(context, errno: errno, command: command, endpoint: endpoint, detail: detail)
+        }
+        defer { freeReplyObject(raw) }
+        do {
+            return try RedisReply.copying(raw.assumingMemoryBound(to: redisReply.self))
+        } catch {
+            throw RedisError(code: error.code, message: error.message, endpoint: endpoint, command: command)
         }
     }
 

@@ -78,8 +78,11 @@ start_redis() {
             --appendonly yes --appendfsync everysec --save "" \
             --daemonize yes --pidfile "$data/redis/redis.pid" --logfile "$data/redis/redis.log"
     fi
-    wait_for "redis on 127.0.0.1:$redis_port" 20 redis-cli -p "$redis_port" ping
+    # PONG, not just an answer: after a restart Redis answers LOADING until its AOF is read.
+    wait_for "redis on 127.0.0.1:$redis_port" 60 redis_ready
 }
+
+redis_ready() { [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ]; }
 
 stop_redis() {
     if redis-cli -p "$redis_port" ping >/dev/null 2>&1; then

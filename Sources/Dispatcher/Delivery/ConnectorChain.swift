@@ -146,6 +146,11 @@ public struct ConnectorChain: Sendable {
             } catch {
                 // The ledger could not record the hand-over, so nothing was handed over: not the
                 // provider's fault. The dispatcher retries the batch once the ledger answers.
+                // Cancelled (the batch failed elsewhere, or shutdown): not the provider's fault either.
+                if Task.isCancelled {
+                    route.breaker.recordNeutral(now: .now)
+                    throw CancellationError()
+                }
                 if let ledgerFailure = mark.failure {
                     route.breaker.recordNeutral(now: .now)
                     throw DispatchError.ledger("cannot record the hand-over to \(route.config.name): \(ledgerFailure)")

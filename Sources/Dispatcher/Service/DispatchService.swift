@@ -111,7 +111,10 @@ public struct DispatchService: Service {
                 // Only the engine writes this topic; a record it cannot have written is logged and skipped.
                 logger.error(
                     "undecodable outbound record skipped",
-                    metadata: [DispatchLogKeys.topic: "\(record.topic)/\(record.partition)@\(record.offset)", DispatchLogKeys.error: "\(error)"])
+                    metadata: [
+                        DispatchLogKeys.topic: "\(record.topic)/\(record.partition)@\(record.offset)",
+                        DispatchLogKeys.error: "\(error)",
+                    ])
             }
         }
         var backoff = config.retryBackoff
@@ -132,21 +135,34 @@ public struct DispatchService: Service {
         }
     }
 
-    /// Runs the dispatcher over the messages, at most `concurrency` at a time.
+    /// Runs the dispatcher over the messages, at most `concurrency` at a time. A message that
+    /// fails (Redis down) does not cancel the others: a provider call cut off halfway would leave
+    /// its message of unknown outcome. The first error is thrown once all have finished.
     private func dispatchAll(_ messages: [OutboundMessage]) async throws -> [MessageLogEntry] {
         let dispatcher = self.dispatcher
-        return try await withThrowingTaskGroup(of: [MessageLogEntry].self) { group in
+        let outcome = await withTaskGroup(
+            of: Result<[MessageLogEntry], any Error>.self, returning: Result<[MessageLogEntry], any Error>.self
+        ) { group in
             var entries: [MessageLogEntry] = []
+            var firstError: (any Error)?
             var next = messages.makeIterator()
+            let dispatch = { @Sendable (message: OutboundMessage) async -> Result<[MessageLogEntry], any Error> in
+                do { return .success(try await dispatcher.dispatch(message)) } catch { return .failure(error) }
+            }
             for _ in 0..<config.concurrency {
                 guard let message = next.next() else { break }
-                group.addTask { try await dispatcher.dispatch(message) }
+                group.addTask { await dispatch(message) }
             }
-            while let done = try await group.next() {
-                entries += done
-                if let message = next.next() { group.addTask { try await dispatcher.dispatch(message) } }
+            while let done = await group.next() {
+                switch done {
+                case .success(let logged): entries += logged
+                case .failure(let error): firstError = firstError ?? error
+                }
+                // After a failure the batch is retried whole: start nothing more.
+                if firstError == nil, let message = next.next() { group.addTask { await dispatch(message) } }
             }
-            return entries
+            return firstError.map { .failure($0) } ?? .success(entries)
         }
+        return try outcome.get()
     }
 }

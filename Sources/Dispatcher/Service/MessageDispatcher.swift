@@ -147,9 +147,11 @@ public struct MessageDispatcher: Sendable {
         switch outcome.result {
         case .sent(let receipt):
             FailPoint.afterProviderCall.check()
-            try await ledger.complete(
-                messageId: message.messageId, status: .sent, connector: outcome.connector,
-                providerMessageId: receipt.providerMessageId, reason: nil)
+            try await recordingProviderOutcome(message) {
+                try await ledger.complete(
+                    messageId: message.messageId, status: .sent, connector: outcome.connector,
+                    providerMessageId: receipt.providerMessageId, reason: nil)
+            }
             metrics.count(connector: outcome.connector, status: .sent)
             return [
                 queued,
@@ -170,11 +172,32 @@ public struct MessageDispatcher: Sendable {
                     refusalFeedback(message, refusal, connector: outcome.connector, reason: failure.reason)
                 ])
             }
-            try await ledger.complete(
-                messageId: message.messageId, status: .failed, connector: outcome.connector, providerMessageId: nil,
-                reason: failure.reason)
+            try await recordingProviderOutcome(message) {
+                try await ledger.complete(
+                    messageId: message.messageId, status: .failed, connector: outcome.connector, providerMessageId: nil,
+                    reason: failure.reason)
+            }
             metrics.count(connector: outcome.connector, status: .failed)
             return [queued, entry(.failed, reason: failure.reason, connector: outcome.connector, detail: detail)]
+        }
+    }
+
+    /// What a provider answered is known only here: when the ledger cannot take it (Redis down
+    /// or restarting) the write is retried until it can, rather than left for a replay that would
+    /// find the message mid-hand-over and hold or resend it. Only cancellation (shutdown) stops it.
+    private func recordingProviderOutcome(_ message: OutboundMessage, _ write: () async throws -> Void) async throws {
+        var backoff = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await write()
+            } catch {
+                try Task.checkCancellation()
+                logger.warning(
+                    "dispatch ledger unavailable; retrying the outcome",
+                    metadata: [DispatchLogKeys.messageId: "\(message.messageId)", DispatchLogKeys.error: "\(error)"])
+                try await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(2))
+            }
         }
     }
 

@@ -119,11 +119,12 @@ private func addAdminRoutes<Context: APIRequestContext>(
     let keys = RedisKeys(prefix: dependencies.redisKeyPrefix)
     let group = router.group("v1/admin")
         .add(middleware: APIMetricsMiddleware<Context>(metrics: dependencies.metrics))
+        // Outside the key check: looking a key up needs PostgreSQL too.
+        .add(middleware: DependencyErrorMiddleware<Context>())
         .add(
             middleware: APIKeyAuthenticator<Context>(
                 store: dependencies.keyStore, ttl: config.keyCacheTTL, metrics: dependencies.metrics)
         )
-        .add(middleware: DependencyErrorMiddleware<Context>())
     ScenarioRoutes<Context>(store: admin.scenarios).add(to: group)
     ScenarioChangeRoutes<Context>(store: admin.scenarios, maxScenarioBytes: config.maxScenarioBytes).add(to: group)
     ScenarioLockRoutes<Context>(store: admin.scenarios, ttl: config.scenarioLockTTL).add(to: group)

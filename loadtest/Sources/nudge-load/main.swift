@@ -298,7 +298,8 @@ func run() throws {
         while lateness.count < count && monotonic() < deadline {
             guard let record = try consumer.poll(timeoutMs: 200) else {
                 quiet = monotonic() - lastArrival
-                if quiet > quietLimit { break }
+                // Quiet counts once timers fire: a fast seed leaves a wait before the window opens.
+                if !lateness.isEmpty, quiet > quietLimit { break }
                 continue
             }
             lastArrival = monotonic()

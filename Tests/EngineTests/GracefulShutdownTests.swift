@@ -53,6 +53,28 @@ struct GracefulShutdownTests {
         #expect(metrics.contains(#"nudge_engine_messages_out_total{channel="email"} 300"#))
         #expect(metrics.contains(#"nudge_engine_dead_lettered_total{reason="not_json"} 1"#))
 
+        // The gauges refresh beside the pipeline (every 5 s): each partition reports no lag left.
+        func lags(_ text: String) -> [String: Double] {
+            var found: [String: Double] = [:]
+            for line in text.split(separator: "\n") where line.hasPrefix("nudge_engine_consumer_lag{") {
+                let parts = line.split(separator: " ")
+                if parts.count == 2, let value = Double(parts[1]) { found[String(parts[0])] = value }
+            }
+            return found
+        }
+        let gaugesDue = ContinuousClock.now + .seconds(20)
+        repeat {
+            let (body, _) = try await URLSession.shared.data(from: url)
+            metrics = String(decoding: body, as: UTF8.self)
+            if lags(metrics).count == EngineTestEnvironment.partitions, lags(metrics).values.allSatisfy({ $0 == 0 }) {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        } while ContinuousClock.now < gaugesDue
+        #expect(lags(metrics).count == EngineTestEnvironment.partitions, "\(lags(metrics))")
+        #expect(lags(metrics).values.allSatisfy { $0 == 0 }, "\(lags(metrics))")
+        #expect(metrics.contains("nudge_engine_timers_pending{partition="))
+
         engine.process.terminate()
         let exited = ContinuousClock.now + .seconds(20)
         while engine.process.isRunning, ContinuousClock.now < exited { try await Task.sleep(for: .milliseconds(100)) }

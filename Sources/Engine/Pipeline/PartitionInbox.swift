@@ -2,7 +2,7 @@ import NudgeKafka
 import Synchronization
 
 /// The work waiting for one partition's runner: Kafka records pushed by the consumer loop, and
-/// requests from the ticker (due timers, gauges) and from delivery reports. Records that queue
+/// requests from the ticker (due timers) and from delivery reports. Records that queue
 /// up while the runner is busy are handed over together, up to `maxBatch`: batches stay small
 /// when the stream is quiet (latency) and grow under a backlog (throughput), with no knob.
 /// `push` waits while `capacity` records are queued, which holds the consumer loop back.
@@ -10,7 +10,6 @@ final class PartitionInbox: Sendable {
     enum Work: Sendable {
         case records([KafkaMessage])
         case dueTimers
-        case refreshGauges
         /// An in-flight batch has all its delivery reports.
         case deliveries
     }
@@ -18,7 +17,6 @@ final class PartitionInbox: Sendable {
     private struct State {
         var records: [KafkaMessage] = []
         var timersDue = false
-        var gaugesDue = false
         var deliveriesDone = false
         /// Alternates records and timers when both wait, so neither starves the other.
         var timersNext = false
@@ -68,7 +66,6 @@ final class PartitionInbox: Sendable {
             guard !state.finished else { return nil }
             switch work {
             case .dueTimers: state.timersDue = true
-            case .refreshGauges: state.gaugesDue = true
             case .deliveries: state.deliveriesDone = true
             case .records: return nil
             }
@@ -138,10 +135,6 @@ final class PartitionInbox: Sendable {
         if state.deliveriesDone {
             state.deliveriesDone = false
             return .deliveries
-        }
-        if state.gaugesDue {
-            state.gaugesDue = false
-            return .refreshGauges
         }
         return nil
     }

@@ -12,7 +12,7 @@ import NudgeRedis
 /// them in order per partition, and a batch's offsets go to the committer once its reports
 /// are in. A failed batch is retried after recovering the outbox.
 final class PartitionWorker: Sendable {
-    /// How often the ticker refreshes the partition's gauges (pending timers, consumer lag).
+    /// How often the partition's gauges (pending timers, consumer lag) are refreshed.
     static let gaugeInterval: Duration = .seconds(5)
     /// Batches written whose records are still being delivered; one more waits for the oldest.
     static let maxInFlight = 4
@@ -21,6 +21,7 @@ final class PartitionWorker: Sendable {
     private let inbox: PartitionInbox
     private let runner: Task<Void, Never>
     private let ticker: Task<Void, Never>
+    private let gauges: Task<Void, Never>
 
     /// `onFailure` is called once if a batch keeps failing (the worker then stops taking work).
     init(
@@ -28,11 +29,13 @@ final class PartitionWorker: Sendable {
         onFailure: @escaping @Sendable (any Error) -> Void, logger: Logger
     ) {
         let inbox = PartitionInbox(capacity: config.maxBatchSize * 2, maxBatch: config.maxBatchSize)
+        let position = PartitionPosition()
         self.partition = pipeline.partition
         self.inbox = inbox
         self.runner = Task {
             var runner = PartitionRunner(
-                pipeline: pipeline, inbox: inbox, config: config, committer: committer, logger: logger)
+                pipeline: pipeline, inbox: inbox, config: config, committer: committer, position: position,
+                logger: logger)
             do {
                 try await runner.run()
             } catch {
@@ -43,14 +46,26 @@ final class PartitionWorker: Sendable {
             }
         }
         self.ticker = Task {
-            var lastGauges = ContinuousClock.now
             while !Task.isCancelled {
                 try? await Task.sleep(for: config.timerTick)
                 if Task.isCancelled { break }
                 inbox.request(.dueTimers)
-                if ContinuousClock.now - lastGauges >= Self.gaugeInterval {
-                    lastGauges = ContinuousClock.now
-                    inbox.request(.refreshGauges)
+            }
+        }
+        // A task of its own, neither on the runner nor on the timer ticker: the lag gauge asks the
+        // broker for the partition's end (a blocking round trip that every partition's reader
+        // call queues for), which stalled the partition's events for hundreds of milliseconds
+        // every five seconds while the runner did it.
+        self.gauges = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.gaugeInterval)
+                if Task.isCancelled { break }
+                do {
+                    try await pipeline.refreshGauges(position: position.current)
+                } catch {
+                    logger.warning(
+                        "gauge refresh failed",
+                        metadata: [EngineLogKeys.partition: "\(pipeline.partition)", EngineLogKeys.error: "\(error)"])
                 }
             }
         }
@@ -65,7 +80,9 @@ final class PartitionWorker: Sendable {
     /// redelivered to the next owner), the batch in progress and the deliveries in flight finish.
     func stop() async {
         ticker.cancel()
+        gauges.cancel()
         await ticker.value
+        await gauges.value
         inbox.finish()
         await runner.value
     }
@@ -102,16 +119,17 @@ private struct PartitionRunner {
     private var outboxes = OutboxTracker()
     private var needsRecovery = true
     /// Next offset of the events topic after what this worker processed, for the lag gauge.
-    private var position: Int64?
+    let position: PartitionPosition
 
     init(
         pipeline: PartitionPipeline, inbox: PartitionInbox, config: EngineConfig, committer: OffsetCommitter,
-        logger: Logger
+        position: PartitionPosition, logger: Logger
     ) {
         self.pipeline = pipeline
         self.inbox = inbox
         self.config = config
         self.committer = committer
+        self.position = position
         self.logger = logger
         self.decoder = EventDecoder(maxEventBytes: config.maxEventBytes)
     }
@@ -125,16 +143,10 @@ private struct PartitionRunner {
                 try await drive(Job(inputs: inputs, deadLetters: deadLetters, offsets: messages.nextOffsets))
                 let eventsTopic = pipeline.topics.events
                 if let last = messages.filter({ $0.topic == eventsTopic }).map(\.offset).max() {
-                    position = max(position ?? 0, last + 1)
+                    position.advance(to: last + 1)
                 }
             case .dueTimers:
                 try await fireDueTimers()
-            case .refreshGauges:
-                do {
-                    try await pipeline.refreshGauges(position: position)
-                } catch {
-                    logger.warning("gauge refresh failed", metadata: metadata(error))
-                }
             case .deliveries:
                 if needsRecovery {
                     try await drive(nil)

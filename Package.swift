@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "nudge", targets: ["nudge"]),
         // For the benchmark package in Benchmarks/, which can only use library products.
         .library(name: "EngineCore", targets: ["EngineCore"]),
+        .library(name: "MessageTemplates", targets: ["MessageTemplates"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -73,6 +73,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The loop every side consumer (message log, timeline) shares: consume, record a batch,
+        // commit after it, close the consumer on every way out.
+        .target(
+            name: "SideConsumer",
+            dependencies: [
+                "NudgeKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The pure scenario core: language, expressions, transition function. No I/O.
         .target(
             name: "EngineCore",
@@ -102,6 +114,7 @@ let package = Package(
                 "NudgeSMTP",
                 "NudgeKafka",
                 "NudgeRedis",
+                "SideConsumer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Yams", package: "Yams"),
@@ -178,6 +191,7 @@ let package = Package(
                 "EngineCore",
                 "Ingest",
                 "NudgeKafka",
+                "SideConsumer",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -262,6 +276,11 @@ let package = Package(
         .testTarget(
             name: "NudgeKafkaTests",
             dependencies: ["NudgeKafka"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SideConsumerTests",
+            dependencies: ["SideConsumer", "NudgeKafka"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

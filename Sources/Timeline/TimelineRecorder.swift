@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import NudgeKafka
 import ServiceLifecycle
+import SideConsumer
 
 /// Writes every customer event to the timeline table: consumes the events topic and the feedback
 /// topic in a consumer group of its own (`nudge-timeline` by default), so it never slows the
@@ -46,36 +47,12 @@ public struct TimelineRecorder: Service {
     }
 
     public func run() async throws {
-        var client = kafka
-        if client.properties["fetch.wait.max.ms"] == nil { client.properties["fetch.wait.max.ms"] = "50" }
         let topics = [settings.eventsTopic] + (settings.feedbackTopic.map { [$0] } ?? [])
-        let consumer = try KafkaConsumer(
-            config: KafkaConsumerConfig(
-                client: client, groupId: settings.groupId, topics: topics, offsetReset: .earliest,
-                rebalanceStrategy: .eager, maxBatchSize: 1000, maxPollInterval: .seconds(60),
-                sessionTimeout: settings.sessionTimeout, revocationTimeout: .seconds(30)),
+        let loop = SideConsumerLoop(
+            kafka: kafka, groupId: settings.groupId, topics: topics, sessionTimeout: settings.sessionTimeout,
             logger: logger)
         logger.info("timeline recorder started", metadata: [TimelineLogKeys.group: "\(settings.groupId)"])
-        do {
-            try await withGracefulShutdownHandler {
-                for try await event in consumer.events {
-                    switch event {
-                    case .assigned: break
-                    // Batches are written before the next poll, so nothing is in flight here.
-                    case .revoked(_, let revocation): revocation.acknowledge()
-                    case .messages(let messages):
-                        try await record(messages)
-                        try await consumer.commit(messages.nextOffsets)
-                    }
-                }
-            } onGracefulShutdown: {
-                Task { await consumer.close() }
-            }
-        } catch {
-            await consumer.close()
-            throw error
-        }
-        await consumer.close()
+        try await loop.run { try await record($0) }
     }
 
     /// Writes a batch, retrying with backoff while PostgreSQL is unavailable (the offsets are not

@@ -5,6 +5,7 @@ import Ingest
 import Logging
 import NudgeKafka
 import ServiceLifecycle
+import SideConsumer
 
 /// Records feedback (delivered, opened, clicked, failed, bounced, ...) in the message log:
 /// consumes the feedback topic in its own group and commits after each batch is written.
@@ -30,35 +31,18 @@ public struct FeedbackLogService: Service {
     }
 
     public func run() async throws {
-        var client = kafka
-        if client.properties["fetch.wait.max.ms"] == nil { client.properties["fetch.wait.max.ms"] = "50" }
-        let consumer = try KafkaConsumer(
-            config: KafkaConsumerConfig(
-                client: client, groupId: groupId, topics: [topic], offsetReset: .earliest, rebalanceStrategy: .eager,
-                maxBatchSize: 1000, maxPollInterval: .seconds(60), sessionTimeout: sessionTimeout,
-                revocationTimeout: .seconds(30)),
-            logger: logger)
-        try await withGracefulShutdownHandler {
-            for try await event in consumer.events {
-                switch event {
-                case .assigned: break
-                case .revoked(_, let revocation): revocation.acknowledge()
-                case .messages(let messages):
-                    try await record(messages)
-                    try await consumer.commit(messages.nextOffsets)
-                }
-            }
-        } onGracefulShutdown: {
-            Task { await consumer.close() }
-        }
-        await consumer.close()
+        let loop = SideConsumerLoop(
+            kafka: kafka, groupId: groupId, topics: [topic], sessionTimeout: sessionTimeout, logger: logger)
+        try await loop.run { try await record($0) }
     }
 
     private func record(_ messages: [KafkaMessage]) async throws {
         let decoder = EventDecoder()
         var entries: [MessageLogEntry] = []
         for message in messages {
-            guard case .success(let event) = decoder.decode(message.value, recordId: "\(message.topic)/\(message.partition)/\(message.offset)"),
+            guard
+                case .success(let event) = decoder.decode(
+                    message.value, recordId: "\(message.topic)/\(message.partition)/\(message.offset)"),
                 let entry = Self.entry(for: event)
             else { continue }
             entries.append(entry)

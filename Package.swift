@@ -17,6 +17,9 @@ let package = Package(
         // For the benchmark package in Benchmarks/, which can only use library products.
         .library(name: "EngineCore", targets: ["EngineCore"]),
         .library(name: "MessageTemplates", targets: ["MessageTemplates"]),
+        // For the fuzz targets in Fuzz/ (the parsers that face outside input).
+        .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "Feedback", targets: ["Feedback"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -15,3 +15,6 @@ eval "$(bash scripts/stack.sh env)"
 
 swift build --build-tests
 swift test --skip-build "$@"
+
+# The parsers that face outside input, briefly under libFuzzer (docs/fuzzing.md): a crash fails the run.
+bash scripts/fuzz.sh "${NUDGE_FUZZ_SECONDS:-10}"

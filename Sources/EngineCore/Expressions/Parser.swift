@@ -1,11 +1,23 @@
 /// Recursive-descent parser. Precedence, lowest first: `or`, `and`, `not`, comparisons and
 /// tests (`==`, `<`, `in`, `contains`, ...), `+ -`, `* / %`, unary minus, member access.
 struct Parser {
+    /// Limits that keep a hostile expression (a deploy from the admin API, a fuzzer's input) from
+    /// exhausting the stack of the parser, compiler or evaluator, which all recurse on the tree:
+    /// rule expressions are a few dozen tokens and nest a few levels.
+    static let maxTokens = 1_000
+    static let maxNesting = 64
+
     private var tokens: [PositionedToken]
     private var position = 0
+    private var nesting = 0
 
     static func parse(_ source: String) throws(ExpressionError) -> SyntaxTree {
-        var parser = Parser(tokens: try Lexer.tokenize(source))
+        let tokens = try Lexer.tokenize(source)
+        guard tokens.count <= maxTokens else {
+            throw ExpressionError(
+                .syntax, at: tokens[maxTokens].offset, "expression too long (more than \(maxTokens) tokens)")
+        }
+        var parser = Parser(tokens: tokens)
         let tree = try parser.orExpression()
         guard parser.current.token == .end else {
             throw ExpressionError(
@@ -27,7 +39,17 @@ struct Parser {
     private func isWord(_ word: String) -> Bool { current.token == .identifier(word) }
     private func isSymbol(_ symbol: String) -> Bool { current.token == .symbol(symbol) }
 
+    /// Called on every way the grammar recurses: parentheses, arguments, `not`, unary minus.
+    private mutating func descend() throws(ExpressionError) {
+        nesting += 1
+        guard nesting <= Self.maxNesting else {
+            throw ExpressionError(.syntax, at: current.offset, "expression nested too deeply (over \(Self.maxNesting) levels)")
+        }
+    }
+
     private mutating func orExpression() throws(ExpressionError) -> SyntaxTree {
+        try descend()
+        defer { nesting -= 1 }
         var lhs = try andExpression()
         while isWord("or") || isSymbol("||") {
             let offset = current.offset
@@ -51,6 +73,8 @@ struct Parser {
         if isWord("not") || isSymbol("!") {
             let offset = current.offset
             advance()
+            try descend()
+            defer { nesting -= 1 }
             return .unary(.not, try notExpression(), offset: offset)
         }
         return try comparison()
@@ -118,6 +142,8 @@ struct Parser {
         if isSymbol("-") {
             let offset = current.offset
             advance()
+            try descend()
+            defer { nesting -= 1 }
             return .unary(.negate, try unary(), offset: offset)
         }
         return try postfix()

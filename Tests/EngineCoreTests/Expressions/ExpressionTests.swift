@@ -139,4 +139,15 @@ struct ExpressionTests {
         #expect(expression.type == .span)
         #expect(expression.evaluate(EvaluationContext(now: now)) == .span(.minutes(150)))
     }
+
+    /// Found by the fuzzer (Fuzz/, fuzz-expression): 1.3 KB of `(` overflowed the stack.
+    @Test("deep nesting and huge expressions are refused, not a stack overflow")
+    func hostileExpressions() {
+        #expect(compileError(String(repeating: "(", count: 500) + "1")?.message.contains("nested too deeply") == true)
+        #expect(compileError(String(repeating: "not ", count: 500) + "true")?.message.contains("nested too deeply") == true)
+        #expect(compileError(String(repeating: "-", count: 500) + "1")?.message.contains("nested too deeply") == true)
+        #expect(compileError(Array(repeating: "1", count: 2_000).joined(separator: " + "))?.message.contains("too long") == true)
+        // What rules write still compiles: a few levels of parentheses and calls.
+        #expect(compileError("((1 + 2) * (3 - (4 / 2))) > 0") == nil)
+    }
 }

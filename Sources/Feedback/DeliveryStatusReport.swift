@@ -22,6 +22,10 @@ public struct DeliveryStatusReport: Sendable, Equatable {
     /// Our message id, from the header the SMTP connector sets.
     public var nudgeMessageId: String? { originalHeaders["x-nudge-message-id"] }
 
+    /// The signed token the SMTP connector puts in every email (`X-Nudge-Bounce-Token`): what
+    /// authenticates the report.
+    public var bounceToken: String? { originalHeaders["x-nudge-bounce-token"] }
+
     /// The original Message-ID without its angle brackets.
     public var originalMessageID: String? {
         originalHeaders["message-id"].map { String($0.filter { $0 != "<" && $0 != ">" && !$0.isWhitespace }) }

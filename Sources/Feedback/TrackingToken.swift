@@ -10,6 +10,9 @@ public struct TrackingToken: Sendable, Equatable {
         case click = "c"
         /// The `List-Unsubscribe` / footer link: unsubscribes from the message's topic (or channel).
         case unsubscribe = "u"
+        /// The `X-Nudge-Bounce-Token` header of an email: a bounce report quoting it is about a
+        /// message we sent to that customer, not a forged report that would suppress them.
+        case bounce = "b"
     }
 
     public var kind: Kind

@@ -64,6 +64,13 @@ public struct SMTPConnector: MessageConnector {
                 topic: outbound.subscription)
             headers.append(MIMEHeader("List-Unsubscribe", "<\(unsubscribe)>"))
             headers.append(MIMEHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+            headers.append(
+                MIMEHeader(
+                    Self.bounceTokenHeader,
+                    links.signer.sign(
+                        TrackingToken(
+                            kind: .bounce, messageId: outbound.messageId, customerId: outbound.customerId,
+                            channel: outbound.channel))))
             if let body = html {
                 html = EmailTracking(links: links, opens: settings.trackOpens, clicks: settings.trackClicks).apply(
                     toHTML: body, messageId: outbound.messageId, customerId: outbound.customerId,
@@ -92,6 +99,9 @@ public struct SMTPConnector: MessageConnector {
             throw .permanent("\(error)", refusal: Self.refusal(error))
         }
     }
+
+    /// Quoted back by a bounce report; the bounce mailbox accepts only reports whose token verifies.
+    public static let bounceTokenHeader = "X-Nudge-Bounce-Token"
 
     /// A 5xx to RCPT TO, or an enhanced status 5.1.x (bad address) at any stage, refuses the
     /// recipient: a hard bounce. Other 5xx replies refuse the message; anything else (our

@@ -8,24 +8,30 @@ import ServiceLifecycle
 /// Reads the Maildir that an SMTP connector's return address is delivered to (`smtp.bounce_maildir`)
 /// and turns each delivery status report about one of our messages into `Message Bounced`
 /// feedback, as a provider callback would: a 5.x.x failure is a hard bounce and suppresses the
-/// channel for the customer. Every file read is moved from `new/` to `cur/`; a crash before the
+/// channel for the customer. Anyone can mail the return address, so a report counts only when
+/// the original headers it quotes carry the message's signed bounce token
+/// (`X-Nudge-Bounce-Token`, HMAC under `tracking.secret`) and the token names the customer and
+/// channel the ledger has for the message: a forged report cannot suppress a customer by
+/// guessing a message id. Every file read is moved from `new/` to `cur/`; a crash before the
 /// move reads it again, and the repeat has the same feedback id.
 public struct BounceMailboxService: Service {
     let maildir: URL
     /// The connector whose messages bounce here (the ledger indexes Message-IDs per connector).
     let connector: String
     let publisher: FeedbackPublisher
+    let signer: TrackingTokenSigner
     let interval: Duration
     let logger: Logger
     private let outcomes = "nudge_dispatch_bounce_reports_total"
 
     public init(
-        maildir: String, connector: String, publisher: FeedbackPublisher, interval: Duration = .seconds(1),
-        logger: Logger
+        maildir: String, connector: String, publisher: FeedbackPublisher, signer: TrackingTokenSigner,
+        interval: Duration = .seconds(1), logger: Logger
     ) {
         self.maildir = URL(fileURLWithPath: maildir)
         self.connector = connector
         self.publisher = publisher
+        self.signer = signer
         self.interval = interval
         self.logger = logger
     }
@@ -54,6 +60,8 @@ public struct BounceMailboxService: Service {
         case notFailed = "not_failed"
         /// A report about a message the ledger does not know (expired, or not ours).
         case unknown
+        /// A report without a valid bounce token for the message it names: not published.
+        case unauthenticated
         /// Not a delivery status report (an auto-reply, spam).
         case notReport = "not_report"
     }
@@ -85,12 +93,13 @@ public struct BounceMailboxService: Service {
     func handle(_ text: String) async throws -> Outcome {
         guard let report = DeliveryStatusReport.parse(text) else { return .notReport }
         guard let (recipient, bounceType) = report.failure else { return .notFailed }
-        let ledger = publisher.ledger
-        var messageId = report.nudgeMessageId
-        if messageId == nil, let original = report.originalMessageID {
-            messageId = try await ledger.messageId(connector: connector, providerMessageId: original)
-        }
-        guard let messageId, let entry = try await ledger.entry(messageId: messageId) else { return .unknown }
+        guard let text = report.bounceToken,
+            let token = try? signer.verify(Substring(text), as: .bounce),
+            report.nudgeMessageId == nil || report.nudgeMessageId == token.messageId
+        else { return .unauthenticated }
+        let messageId = token.messageId
+        guard let entry = try await publisher.ledger.entry(messageId: messageId) else { return .unknown }
+        guard entry.customerId == token.customerId, entry.channel == token.channel else { return .unauthenticated }
         let reason = [recipient.status, recipient.diagnostic].compactMap { $0 }.joined(separator: " ")
         try await publisher.publish([
             FeedbackEvent(

@@ -48,6 +48,14 @@ struct DispatcherAssembly {
             throw Problems(lines: ["\(error)"])
         }
         var problems: [String] = []
+        if links == nil {
+            for connector in connectors {
+                guard case .smtp(let settings) = connector.kind, settings.bounceMaildir != nil else { continue }
+                problems.append(
+                    "connector \(connector.name): bounce_maildir needs tracking.secret, which signs the bounce token "
+                        + "that tells a real bounce report from a forged one")
+            }
+        }
         let channels = Set(connectors.filter { !$0.fallbackOnly }.map(\.channel))
         for (scenario, step, channel, template) in catalog.sends {
             if template.isEmpty { continue }
@@ -108,13 +116,15 @@ struct DispatcherAssembly {
         -> [BounceMailboxService]
     {
         connectors.compactMap { connector in
-            guard case .smtp(let settings) = connector.kind, let maildir = settings.bounceMaildir else { return nil }
+            guard case .smtp(let settings) = connector.kind, let maildir = settings.bounceMaildir, let links else {
+                return nil
+            }
             return BounceMailboxService(
                 maildir: maildir, connector: connector.name,
                 publisher: FeedbackPublisher(
                     ledger: ledger(config: config, redis: redis), producer: producer, topic: config.topics.feedback,
                     logger: logger),
-                logger: logger)
+                signer: links.signer, logger: logger)
         }
     }
 

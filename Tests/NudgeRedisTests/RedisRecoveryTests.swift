@@ -45,7 +45,14 @@ struct RedisRecoveryTests {
 
         // A command in flight when the server dies fails clearly and is not resent.
         let blocked = Task { try await client.send(RedisCommand("BLPOP", "list", 30), timeout: .seconds(40)) }
-        try await Task.sleep(for: .milliseconds(200))
+        // Kill only once the server has the BLPOP (a fixed sleep raced a busy machine: the command
+        // then found the server gone before it was sent, a connection failure, not a closed one).
+        let blockedDeadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < blockedDeadline {
+            let info = try await client.send("INFO", "clients").string ?? ""
+            if info.contains("blocked_clients:1") { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
         server.kill()
         switch await blocked.result {
         case .success(let reply): Issue.record("BLPOP returned \(reply) from a killed server")

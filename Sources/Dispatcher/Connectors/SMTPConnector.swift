@@ -92,7 +92,7 @@ public struct SMTPConnector: MessageConnector {
         }
         do {
             let receipt = try await client.send(bytes, envelope: envelope, beforeData: { try await handingOver() })
-            // The Message-ID is what a bounce report quotes: the ledger's provider index maps it back.
+            // The Message-ID is the provider id: the message log shows it beside our message id.
             return DeliveryReceipt(providerMessageId: mime.messageID, detail: receipt.text)
         } catch {
             if error.isTransient { throw .transient("\(error)") }

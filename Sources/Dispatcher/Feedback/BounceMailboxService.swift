@@ -16,7 +16,7 @@ import ServiceLifecycle
 /// move reads it again, and the repeat has the same feedback id.
 public struct BounceMailboxService: Service {
     let maildir: URL
-    /// The connector whose messages bounce here (the ledger indexes Message-IDs per connector).
+    /// The connector whose messages bounce here: named in the feedback and the metrics.
     let connector: String
     let publisher: FeedbackPublisher
     let signer: TrackingTokenSigner

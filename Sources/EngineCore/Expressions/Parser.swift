@@ -43,7 +43,8 @@ struct Parser {
     private mutating func descend() throws(ExpressionError) {
         nesting += 1
         guard nesting <= Self.maxNesting else {
-            throw ExpressionError(.syntax, at: current.offset, "expression nested too deeply (over \(Self.maxNesting) levels)")
+            throw ExpressionError(
+                .syntax, at: current.offset, "expression nested too deeply (over \(Self.maxNesting) levels)")
         }
     }
 

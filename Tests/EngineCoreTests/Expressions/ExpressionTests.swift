@@ -144,10 +144,13 @@ struct ExpressionTests {
     @Test("deep nesting and huge expressions are refused, not a stack overflow")
     func hostileExpressions() {
         #expect(compileError(String(repeating: "(", count: 500) + "1")?.message.contains("nested too deeply") == true)
-        #expect(compileError(String(repeating: "not ", count: 500) + "true")?.message.contains("nested too deeply") == true)
+        #expect(
+            compileError(String(repeating: "not ", count: 500) + "true")?.message.contains("nested too deeply") == true)
         #expect(compileError(String(repeating: "-", count: 500) + "1")?.message.contains("nested too deeply") == true)
-        #expect(compileError(Array(repeating: "1", count: 2_000).joined(separator: " + "))?.message.contains("too long") == true)
-        // What rules write still compiles: a few levels of parentheses and calls.
+        #expect(
+            compileError(Array(repeating: "1", count: 2_000).joined(separator: " + "))?.message.contains("too long")
+                == true)
+        // What rules write still compiles: a few levels of parentheses.
         #expect(compileError("((1 + 2) * (3 - (4 / 2))) > 0") == nil)
     }
 }

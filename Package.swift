@@ -361,6 +361,7 @@ let package = Package(
             name: "EngineTests",
             dependencies: [
                 "Engine",
+                "Dispatcher",
                 "NudgeApp",
                 "Feedback",
                 "API",

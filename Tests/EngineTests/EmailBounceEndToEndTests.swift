@@ -1,4 +1,6 @@
+import Dispatcher
 import EngineCore
+import Feedback
 import Foundation
 import NudgeKafka
 import NudgeTestSupport
@@ -149,6 +151,36 @@ struct EmailBounceEndToEndTests {
             let original = try #require(accepted.first { $0.contains("To: gone@example.com") })
             try bounces.submitFromMailerDaemon(
                 Self.dsn(for: original, recipient: "gone@example.com"), to: "bounces@nudge.test")
+
+            // Forged reports are not published: the fine customer's email quoted without its bounce
+            // token, and quoted with the reported customer's token put in.
+            let fine = try #require(accepted.first { $0.contains("To: ok@example.com") })
+            let tokenHeader = "X-Nudge-Bounce-Token:"
+            let fineLines = fine.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+            let otherToken = try #require(
+                original.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+                    .first { $0.hasPrefix(tokenHeader) })
+            let withoutToken = fineLines.filter { !$0.hasPrefix(tokenHeader) }
+            let forgedMaildir = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "nudge-forged-\(UUID().uuidString.prefix(8))")
+            for folder in ["new", "cur"] {
+                try FileManager.default.createDirectory(
+                    at: forgedMaildir.appendingPathComponent(folder), withIntermediateDirectories: true)
+            }
+            defer { try? FileManager.default.removeItem(at: forgedMaildir) }
+            for (name, lines) in [
+                ("1", withoutToken), ("2", [withoutToken[0], otherToken] + withoutToken.dropFirst()),
+            ] {
+                try Data(Self.dsn(for: lines.joined(separator: "\n"), recipient: "ok@example.com").utf8).write(
+                    to: forgedMaildir.appendingPathComponent("new/\(name)"))
+            }
+            let forged = BounceMailboxService(
+                maildir: forgedMaildir.path, connector: "email",
+                publisher: FeedbackPublisher(
+                    ledger: DispatchLedger(redis: env.redis(), keyPrefix: env.config.redisKeyPrefix),
+                    producer: producer, topic: env.config.topics.feedback, logger: env.logger),
+                signer: TrackingTokenSigner(secret: "bounce-tracking-secret-0123456789"), logger: env.logger)
+            #expect(try await forged.readNew() == [.unauthenticated, .unauthenticated])
 
             func smsSent() async throws -> Set<String> {
                 Set(

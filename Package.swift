@@ -283,7 +283,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SideConsumerTests",
-            dependencies: ["SideConsumer", "NudgeKafka"],
+            dependencies: [
+                "SideConsumer", "NudgeKafka",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

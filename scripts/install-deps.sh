@@ -101,4 +101,16 @@ if [ ! -x "$tools/bin/openapi-spec-validator" ]; then
     ln -sfn "$tools/openapi-venv/bin/openapi-spec-validator" "$tools/bin/openapi-spec-validator"
 fi
 log "openapi-spec-validator at $tools/bin/openapi-spec-validator"
+
+# schemathesis sends requests generated from openapi.yaml to the running API (SchemathesisTests).
+schemathesis_version=4.32.5
+if ! "$tools/bin/schemathesis" --version 2>/dev/null | grep -q "$schemathesis_version"; then
+    log "installing schemathesis $schemathesis_version (PyPI) into $tools/schemathesis-venv"
+    rm -rf "$tools/schemathesis-venv"
+    python3 -m venv "$tools/schemathesis-venv"
+    "$tools/schemathesis-venv/bin/pip" install --quiet --disable-pip-version-check \
+        "schemathesis==$schemathesis_version"
+    ln -sfn "$tools/schemathesis-venv/bin/schemathesis" "$tools/bin/schemathesis"
+fi
+log "schemathesis at $tools/bin/schemathesis"
 log "done"

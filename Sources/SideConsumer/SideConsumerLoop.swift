@@ -51,10 +51,37 @@ public struct SideConsumerLoop: Sendable {
             } onGracefulShutdown: {
                 Task { await consumer.close() }
             }
+        } catch is ShutdownDuringRetry {
+            // The batch stays uncommitted: the next member of the group records it.
         } catch {
             await consumer.close()
             throw error
         }
         await consumer.close()
     }
+
+    /// Runs `write` until it succeeds, waiting 200 ms (doubling up to 5 s) between tries while a
+    /// store is down; the batch stays uncommitted meanwhile, so nothing is lost. Graceful shutdown
+    /// ends the wait: `run` then returns with the batch uncommitted instead of holding the
+    /// process up until the store comes back.
+    public static func retrying<T>(
+        _ what: String, logger: Logger, _ write: () async throws -> T
+    ) async throws -> T {
+        var backoff = Duration.milliseconds(200)
+        while true {
+            do {
+                return try await write()
+            } catch {
+                logger.warning("\(what) failed; retrying", metadata: ["error": "\(error)"])
+                let wait = backoff
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+                if Task.isShuttingDownGracefully { throw ShutdownDuringRetry() }
+                try Task.checkCancellation()
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+    }
 }
+
+/// Graceful shutdown came while a batch was being retried (see `SideConsumerLoop.retrying`).
+struct ShutdownDuringRetry: Error {}

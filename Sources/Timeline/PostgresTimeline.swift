@@ -74,7 +74,24 @@ public struct PostgresTimeline: Sendable {
 
     private static func json(_ fields: [String: Value]) throws -> String {
         guard !fields.isEmpty else { return "{}" }
-        return String(decoding: try JSONEncoder().encode(Value.object(fields)), as: UTF8.self)
+        return String(decoding: try JSONEncoder().encode(storable(.object(fields))), as: UTF8.self)
+    }
+
+    /// jsonb refuses `\u0000`, which JSON (and so an event's properties) may carry: it is stored
+    /// as U+FFFD, in keys and values, so one odd property cannot hold the recorder back.
+    static func storable(_ value: Value) -> Value {
+        switch value {
+        case .string(let text): .string(withoutNUL(text))
+        case .list(let items): .list(items.map(storable))
+        case .object(let fields):
+            .object(
+                Dictionary(fields.map { (withoutNUL($0.key), storable($0.value)) }, uniquingKeysWith: { a, _ in a }))
+        default: value
+        }
+    }
+
+    private static func withoutNUL(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
     }
 
     private static func object(_ text: String) -> [String: Value] {

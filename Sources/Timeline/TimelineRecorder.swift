@@ -4,6 +4,7 @@ import Ingest
 import Logging
 import Metrics
 import NudgeKafka
+import PostgresNIO
 import ServiceLifecycle
 import SideConsumer
 
@@ -55,25 +56,43 @@ public struct TimelineRecorder: Service {
         try await loop.run { try await record($0) }
     }
 
-    /// Writes a batch, retrying with backoff while PostgreSQL is unavailable (the offsets are not
-    /// committed meanwhile, so nothing is lost).
+    /// Writes a batch, retrying while PostgreSQL is unavailable (`SideConsumerLoop.retrying`).
     private func record(_ messages: [KafkaMessage]) async throws {
         let entries = Self.entries(messages, settings: settings)
-        var backoff = Duration.milliseconds(200)
-        while true {
+        let inserted = try await SideConsumerLoop.retrying("timeline write", logger: logger) {
             do {
-                let inserted = try await timeline.record(entries)
-                Counter(label: "nudge_timeline_events_total", dimensions: [("outcome", "recorded")])
-                    .increment(by: inserted)
-                Counter(label: "nudge_timeline_events_total", dimensions: [("outcome", "skipped")])
-                    .increment(by: messages.count - inserted)
-                return
-            } catch {
-                logger.warning("timeline write failed; retrying", metadata: [TimelineLogKeys.error: "\(error)"])
-                try await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(5))
+                return try await timeline.record(entries)
+            } catch let error as PSQLError where Self.isDataError(error) {
+                return try await recordEach(entries)
             }
         }
+        Counter(label: "nudge_timeline_events_total", dimensions: [("outcome", "recorded")]).increment(by: inserted)
+        Counter(label: "nudge_timeline_events_total", dimensions: [("outcome", "skipped")])
+            .increment(by: messages.count - inserted)
+    }
+
+    /// A batch PostgreSQL refused for its data (SQLSTATE class 22: a value no column can hold)
+    /// would be refused on every retry: its entries go in one by one and those refused are
+    /// skipped and logged, so one record cannot stop the timeline.
+    private func recordEach(_ entries: [CustomerTimelineEntry]) async throws -> Int {
+        var inserted = 0
+        for entry in entries {
+            do {
+                inserted += try await timeline.record([entry])
+            } catch let error as PSQLError where Self.isDataError(error) {
+                logger.warning(
+                    "timeline entry refused by PostgreSQL; skipped",
+                    metadata: [
+                        TimelineLogKeys.eventId: "\(entry.eventId)",
+                        TimelineLogKeys.error: "\(error.serverInfo?[.message] ?? "data exception")",
+                    ])
+            }
+        }
+        return inserted
+    }
+
+    static func isDataError(_ error: PSQLError) -> Bool {
+        error.serverInfo?[.sqlState]?.hasPrefix("22") == true
     }
 
     /// The entries of a batch, one per decodable record and customer (later duplicates dropped).
@@ -97,5 +116,6 @@ public struct TimelineRecorder: Service {
 /// Log metadata keys of the timeline recorder. Identifiers only.
 enum TimelineLogKeys {
     static let group = "kafka.group"
+    static let eventId = "event.id"
     static let error = "error"
 }

@@ -71,6 +71,18 @@ struct AdminKeyRoutesTests {
                     uri: "/v1/admin/keys", method: .post, headers: Self.bearer(admin.secret),
                     body: ByteBuffer(json: "{")
                 ) { #expect(problem($0)?.type == "urn:nudge:problem:invalid-json") }
+                // Names identify actors in the audit log: one active key per name, no control characters.
+                try await client.execute(
+                    uri: "/v1/admin/keys", method: .post, headers: Self.bearer(admin.secret),
+                    body: ByteBuffer(json: #"{"name":"dashboard","role":"viewer"}"#)
+                ) { response in
+                    #expect(response.status == .conflict)
+                    #expect(problem(response)?.type == "urn:nudge:problem:name-in-use")
+                }
+                try await client.execute(
+                    uri: "/v1/admin/keys", method: .post, headers: Self.bearer(admin.secret),
+                    body: ByteBuffer(json: #"{"name":"ci\u0000","role":"viewer"}"#)
+                ) { #expect(problem($0)?.type == "urn:nudge:problem:invalid-request") }
 
                 let secret = try await client.execute(
                     uri: "/v1/admin/keys", method: .post, headers: Self.bearer(admin.secret),

@@ -102,4 +102,21 @@ struct TimelineRecorderTests {
             for try await count in rows.decode(Int64.self) { #expect(count == 2) }
         }
     }
+
+    /// JSON may carry `\u0000` in a property, which jsonb refuses: it is stored as U+FFFD, so one
+    /// such event cannot hold the recorder on a batch it retries forever (schemathesis sent one).
+    @Test func storesPropertiesWithNULCharacters() async throws {
+        try await TestDatabase.withMigratedDatabase { postgres, _ in
+            let timeline = PostgresTimeline(client: postgres, logger: TestDatabase.logger)
+            let entry = CustomerTimelineEntry(
+                customerId: "u-nul", eventId: "e-nul", anonymousId: nil, kind: .track, name: "Searched",
+                source: .events, properties: ["q": "a\u{0}b", "k\u{0}": ["list": ["\u{0}"]]],
+                traits: ["t": "\u{0}"], at: Date(timeIntervalSince1970: 1_767_254_400))
+            #expect(try await timeline.record([entry]) == 1)
+            let stored = try await timeline.entries(
+                customerId: "u-nul", from: .distantPast, to: .distantFuture, limit: 10)
+            #expect(stored.first?.properties == ["q": "a\u{FFFD}b", "k\u{FFFD}": ["list": ["\u{FFFD}"]]])
+            #expect(stored.first?.traits == ["t": "\u{FFFD}"])
+        }
+    }
 }

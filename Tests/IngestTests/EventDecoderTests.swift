@@ -52,6 +52,10 @@ struct EventDecoderTests {
         (#"{"event":"X","userId":"u","timestamp":"yesterday"}"#, "bad_timestamp"),
         (#"{"event":"X","userId":"","timestamp":"2026-11-22T10:00:00Z"}"#, "missing_identity"),
         (#"{"event":"X","userId":"u","properties":[1],"timestamp":"2026-11-22T10:00:00Z"}"#, "bad_field"),
+        // NUL fits no key, header or PostgreSQL text column (schemathesis sent these).
+        (#"{"event":"X","userId":"u\u0000","timestamp":"2026-11-22T10:00:00Z"}"#, "bad_field"),
+        (#"{"event":"X\u0000","userId":"u","timestamp":"2026-11-22T10:00:00Z"}"#, "bad_field"),
+        (#"{"type":"page","name":"\u0000","anonymousId":"a","timestamp":"2026-11-22T10:00:00Z"}"#, "bad_field"),
     ])
     func malformedEventsSayWhy(json: String, code: String) {
         guard case .failure(let reason) = decode(json) else {

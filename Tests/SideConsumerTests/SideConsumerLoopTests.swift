@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NudgeKafka
+import ServiceLifecycleTestKit
 import Synchronization
 import Testing
 
@@ -79,6 +80,30 @@ struct SideConsumerLoopTests {
         try await Self.expectClosed(consumer)
         let cancelled = try #require(inFlight.withLock { $0 })
         #expect(try await Self.committedOffset(group: group, topic: topic) == cancelled)
+    }
+
+    /// A batch whose store stays down is retried until graceful shutdown, which ends the loop
+    /// at once, cleanly, with that batch uncommitted (a process stopping while PostgreSQL is down
+    /// used to wait for it forever).
+    @Test func gracefulShutdownEndsARetriedBatchUncommitted() async throws {
+        let (topic, group) = try await Self.topicWithRecords()
+        let consumer = try KafkaConsumer(config: Self.config(group: group, topic: topic), logger: Self.logger)
+        let attempts = Shared<Int>(0)
+        try await testGracefulShutdown { shutdown in
+            let run = Task {
+                try await SideConsumerLoop.run(consumer) { _ in
+                    try await SideConsumerLoop.retrying("test write", logger: Self.logger) {
+                        attempts.withLock { $0 += 1 }
+                        throw BatchFailed()
+                    }
+                }
+            }
+            #expect(try await Self.eventually(timeout: .seconds(60)) { attempts.withLock { $0 } >= 2 })
+            shutdown.triggerGracefulShutdown()
+            try await run.value
+        }
+        try await Self.expectClosed(consumer)
+        #expect(try await Self.committedOffset(group: group, topic: topic) == Self.noOffset)
     }
 
     // MARK: - Support

@@ -64,10 +64,18 @@ struct AdminKeyRoutes<Context: APIRequestContext>: Sendable {
                 throw ProblemDetails(kind: .invalidRequest, detail: "role must be viewer, editor, publisher or admin")
             }
             let name = input.name.trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty, name.count <= 100 else {
-                throw ProblemDetails(kind: .invalidRequest, detail: "name must be 1 to 100 characters")
+            guard !name.isEmpty, name.count <= 100,
+                !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else {
+                throw ProblemDetails(
+                    kind: .invalidRequest, detail: "name must be 1 to 100 characters, none of them control characters")
             }
-            let created = try await store.create(name: name, role: role)
+            let created: CreatedAPIKey
+            do {
+                created = try await store.create(name: name, role: role)
+            } catch let error as APIKeyNameInUse {
+                throw ProblemDetails(kind: .nameInUse, detail: "\(error); revoke it or choose another name")
+            }
             try await audit.record(
                 actor: actor.name, action: "api_key.create", subject: "api_key:\(created.key.id)",
                 detail: ["name": name, "role": role.rawValue])

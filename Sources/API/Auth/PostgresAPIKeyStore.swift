@@ -25,13 +25,18 @@ public struct PostgresAPIKeyStore: APIKeyStore {
 
     public func create(name: String, role: APIRole) async throws -> CreatedAPIKey {
         let secret = APIKeySecret.generate()
-        let rows = try await client.query(
-            """
-            INSERT INTO api_keys (name, role, key_hash, key_prefix)
-            VALUES (\(name), \(role.rawValue), \(APIKeySecret.hash(secret)), \(APIKeySecret.visiblePrefix(secret)))
-            RETURNING id, name, role, key_prefix, created_at, revoked_at
-            """, logger: logger)
-        for try await row in rows.decode(Row.self) { return CreatedAPIKey(key: try Self.key(row), secret: secret) }
+        do {
+            let rows = try await client.query(
+                """
+                INSERT INTO api_keys (name, role, key_hash, key_prefix)
+                VALUES (\(name), \(role.rawValue), \(APIKeySecret.hash(secret)), \(APIKeySecret.visiblePrefix(secret)))
+                RETURNING id, name, role, key_prefix, created_at, revoked_at
+                """, logger: logger)
+            for try await row in rows.decode(Row.self) { return CreatedAPIKey(key: try Self.key(row), secret: secret) }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == Self.uniqueViolation {
+            // api_keys_active_name: names identify actors in the audit log.
+            throw APIKeyNameInUse(name: name)
+        }
         throw APIKeyStoreError(message: "INSERT into api_keys returned no row")
     }
 
@@ -50,6 +55,9 @@ public struct PostgresAPIKeyStore: APIKeyStore {
         for try await _ in rows.decode(Int64.self) { return true }
         return false
     }
+
+    /// SQLSTATE unique_violation.
+    private static let uniqueViolation = "23505"
 
     private static func key(_ row: Row) throws -> APIKey {
         let (id, name, roleText, prefix, createdAt, revokedAt) = row
@@ -79,6 +87,12 @@ public struct PostgresAuditLog: AuditLog {
             INSERT INTO audit_log (actor, action, subject, detail) VALUES (\(actor), \(action), \(subject), \(json)::jsonb)
             """, logger: logger)
     }
+}
+
+/// A key that is still in use already has this name (names identify actors in the audit log).
+public struct APIKeyNameInUse: Error, Sendable, CustomStringConvertible {
+    public var name: String
+    public var description: String { "an active API key is already named \(name)" }
 }
 
 /// A key store answer that makes no sense (a broken row), with what was wrong.

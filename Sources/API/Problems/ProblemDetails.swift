@@ -118,6 +118,7 @@ public struct ProblemDetails: Error, HTTPResponseError, Sendable, Equatable, Cod
             slug: "invalid-scenario", title: "Scenario is not valid", status: .unprocessableContent)
         public static let versionConflict = Kind(
             slug: "version-conflict", title: "Version conflicts with a deployed one", status: .conflict)
+        public static let nameInUse = Kind(slug: "name-in-use", title: "Name is already in use", status: .conflict)
         public static let staleVersion = Kind(
             slug: "stale-version", title: "Based on a version that is no longer the latest", status: .conflict)
         public static let locked = Kind(

@@ -88,6 +88,7 @@ public func addAPIRoutes<Context: APIRequestContext>(to router: Router<Context>,
 
     let admin = router.group("v1/admin")
         .add(middleware: APIMetricsMiddleware<Context>(metrics: metrics))
+        .add(middleware: DependencyErrorMiddleware<Context>())
         .add(
             middleware: APIKeyAuthenticator<Context>(
                 store: dependencies.keyStore, ttl: config.keyCacheTTL, metrics: metrics)
@@ -97,6 +98,7 @@ public func addAPIRoutes<Context: APIRequestContext>(to router: Router<Context>,
 
     let editors = router.group("v1/admin")
         .add(middleware: APIMetricsMiddleware<Context>(metrics: metrics))
+        .add(middleware: DependencyErrorMiddleware<Context>())
         .add(
             middleware: APIKeyAuthenticator<Context>(
                 store: dependencies.keyStore, ttl: config.keyCacheTTL, metrics: metrics)

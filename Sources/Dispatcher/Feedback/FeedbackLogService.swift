@@ -47,16 +47,8 @@ public struct FeedbackLogService: Service {
             else { continue }
             entries.append(entry)
         }
-        var backoff = Duration.milliseconds(200)
-        while true {
-            do {
-                try await messageLog.record(entries)
-                return
-            } catch {
-                logger.warning("message log write failed; retrying", metadata: [DispatchLogKeys.error: "\(error)"])
-                try await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(5))
-            }
+        try await SideConsumerLoop.retrying("message log write", logger: logger) {
+            try await messageLog.record(entries)
         }
     }
 

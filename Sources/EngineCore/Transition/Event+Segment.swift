@@ -81,7 +81,7 @@ extension Event {
     private static func string(_ object: [String: Value], _ key: String) throws(SegmentFormatError) -> String? {
         switch object[key] {
         case nil, .null?: return nil
-        case .string(let text)?: return text
+        case .string(let text)?: return try withoutNUL(text, key)
         case let other?: throw wrongType(key, expected: "a string", got: other)
         }
     }
@@ -90,10 +90,19 @@ extension Event {
     private static func identifier(_ object: [String: Value], _ key: String) throws(SegmentFormatError) -> String? {
         switch object[key] {
         case nil, .null?: return nil
-        case .string(let text)?: return text.isEmpty ? nil : text
+        case .string(let text)?: return text.isEmpty ? nil : try withoutNUL(text, key)
         case .int(let number)?: return String(number)
         case let other?: throw wrongType(key, expected: "a string (or an integer)", got: other)
         }
+    }
+
+    /// Names and identifiers end up in keys, headers and PostgreSQL text columns, none of which
+    /// can hold U+0000; such an event is refused rather than stored differently in each place.
+    private static func withoutNUL(_ text: String, _ key: String) throws(SegmentFormatError) -> String {
+        guard !text.utf8.contains(0) else {
+            throw SegmentFormatError(.badField, "'\(key)' contains the NUL character (U+0000)")
+        }
+        return text
     }
 
     private static func dateTime(_ object: [String: Value], _ key: String) throws(SegmentFormatError) -> Timestamp? {

@@ -110,7 +110,8 @@ let package = Package(
             name: "Dispatcher",
             dependencies: [
                 "EngineCore",
-                "Engine",
+                "NudgeRecords",
+                "ProcessSupport",
                 "Ingest",
                 "Feedback",
                 "MessageTemplates",
@@ -158,11 +159,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The records processes share, and their codecs: the outbound message on Kafka, content
+        // slots and the Redis key layout. What crosses from one process to another lives here.
+        .target(
+            name: "NudgeRecords",
+            dependencies: ["EngineCore"],
+            swiftSettings: swiftSettings
+        ),
+        // What every process runs with: the wall clock, crash injection points, the shutdown gate.
+        .target(
+            name: "ProcessSupport",
+            dependencies: ["EngineCore"],
+            swiftSettings: swiftSettings
+        ),
         // Engine runtime: the pure core on Kafka and Redis, per partition, effectively once.
         .target(
             name: "Engine",
             dependencies: [
                 "EngineCore",
+                "NudgeRecords",
+                "ProcessSupport",
                 "Ingest",
                 "NudgeKafka",
                 "NudgeRedis",
@@ -209,7 +225,8 @@ let package = Package(
             dependencies: [
                 "EngineCore",
                 "Ingest",
-                "Engine",
+                "NudgeRecords",
+                "ProcessSupport",
                 "Dispatcher",
                 "Feedback",
                 "ScenarioStore",
@@ -311,6 +328,8 @@ let package = Package(
         .testTarget(
             name: "DispatcherTests",
             dependencies: [
+                "NudgeRecords",
+                "ProcessSupport",
                 "Dispatcher",
                 "NudgeApp",
                 "Feedback",
@@ -363,6 +382,8 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
+                "NudgeRecords",
+                "ProcessSupport",
                 "Engine",
                 "Dispatcher",
                 "NudgeApp",
@@ -378,6 +399,8 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
+                "NudgeRecords",
+                "ProcessSupport",
                 "API",
                 "NudgeApp",
                 "NudgeTestSupport",

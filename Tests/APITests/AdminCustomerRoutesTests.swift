@@ -3,6 +3,8 @@ import Dispatcher
 import Engine
 import EngineCore
 import Foundation
+import NudgeRecords
+import ProcessSupport
 import Hummingbird
 import HummingbirdTesting
 import NudgeRedis

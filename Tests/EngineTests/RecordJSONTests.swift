@@ -1,5 +1,7 @@
 import EngineCore
 import Foundation
+import NudgeRecords
+import ProcessSupport
 import Testing
 
 @testable import Engine

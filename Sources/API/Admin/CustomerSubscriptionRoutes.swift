@@ -1,4 +1,5 @@
-import Engine
+import NudgeRecords
+import ProcessSupport
 import EngineCore
 import Foundation
 import Hummingbird
@@ -28,7 +29,9 @@ struct CustomerSubscriptionRoutes<Context: APIRequestContext>: Sendable {
         var traits: [String: Value] {
             var traits: [String: Value] = [:]
             if let doNotContact { traits["do_not_contact"] = .bool(doNotContact) }
-            if let unsubscribedChannels { traits["unsubscribed_channels"] = .list(unsubscribedChannels.map(Value.string)) }
+            if let unsubscribedChannels {
+                traits["unsubscribed_channels"] = .list(unsubscribedChannels.map(Value.string))
+            }
             if let unsubscribedTopics { traits["unsubscribed_topics"] = .list(unsubscribedTopics.map(Value.string)) }
             return traits
         }
@@ -47,7 +50,9 @@ struct CustomerSubscriptionRoutes<Context: APIRequestContext>: Sendable {
             } catch {
                 throw ProblemDetails(
                     kind: .invalidJSON,
-                    detail: "expected {\"do_not_contact\": bool, \"unsubscribed_channels\": [..], \"unsubscribed_topics\": [..]}")
+                    detail:
+                        "expected {\"do_not_contact\": bool, \"unsubscribed_channels\": [..], \"unsubscribed_topics\": [..]}"
+                )
             }
             let traits = input.traits
             guard !traits.isEmpty else {

@@ -1,4 +1,5 @@
-import Engine
+import NudgeRecords
+import ProcessSupport
 import EngineCore
 import Logging
 import NudgeRedis

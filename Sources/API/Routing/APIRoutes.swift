@@ -1,5 +1,6 @@
 import Dispatcher
-import Engine
+import NudgeRecords
+import ProcessSupport
 import Hummingbird
 import Logging
 import NudgeKafka

@@ -1,5 +1,6 @@
 import EngineCore
-import Engine
+import NudgeRecords
+import ProcessSupport
 
 /// A message ready for a provider: rendered, addressed, with everything a connector may need.
 public struct RenderedMessage: Sendable {

@@ -1,4 +1,5 @@
-import Engine
+import NudgeRecords
+import ProcessSupport
 import EngineCore
 import Foundation
 import NudgeRedis
@@ -23,7 +24,8 @@ public struct OnsiteConnector: MessageConnector {
         self.now = now
     }
 
-    public func deliver(_ message: RenderedMessage, recipient: String?) async throws(DeliveryFailure) -> DeliveryReceipt {
+    public func deliver(_ message: RenderedMessage, recipient: String?) async throws(DeliveryFailure) -> DeliveryReceipt
+    {
         let outbound = message.message
         guard let slot = outbound.variables["slot"]?.stringValue ?? settings.slot else {
             throw .permanent("no slot: set the send's `slot` variable or the connector's onsite.slot")

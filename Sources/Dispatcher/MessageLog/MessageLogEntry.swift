@@ -1,4 +1,5 @@
-import Engine
+import NudgeRecords
+import ProcessSupport
 import EngineCore
 
 /// The statuses a message goes through, as the message log records them.

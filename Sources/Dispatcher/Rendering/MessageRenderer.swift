@@ -1,4 +1,5 @@
-import Engine
+import NudgeRecords
+import ProcessSupport
 import EngineCore
 import Feedback
 import MessageTemplates
@@ -40,7 +41,8 @@ public struct MessageRenderer: Sendable {
             topic: message.subscription)
         let context = MessageContext(
             variables: message.variables, profile: message.profile,
-            message: .init(id: message.messageId, scenario: message.scenario, step: message.step, channel: message.channel),
+            message: .init(
+                id: message.messageId, scenario: message.scenario, step: message.step, channel: message.channel),
             unsubscribeLink: unsubscribe)
         guard case .object(let root) = context.value else { return message.variables }
         return root

@@ -1,4 +1,6 @@
 import EngineCore
+import NudgeRecords
+import ProcessSupport
 
 /// Everything one batch of a partition changes, computed before anything is written.
 struct BatchPlan: Sendable {

@@ -1,4 +1,6 @@
 import EngineCore
+import NudgeRecords
+import ProcessSupport
 import Foundation
 
 /// Applies a batch of inputs to loaded customer records with the pure core and turns the

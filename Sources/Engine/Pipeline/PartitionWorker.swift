@@ -1,4 +1,6 @@
 import EngineCore
+import NudgeRecords
+import ProcessSupport
 import Foundation
 import Ingest
 import Logging
@@ -289,12 +291,5 @@ private struct PartitionRunner {
 
     private func metadata(_ error: any Error) -> Logger.Metadata {
         [EngineLogKeys.partition: "\(pipeline.partition)", EngineLogKeys.error: "\(error)"]
-    }
-}
-
-extension Timestamp {
-    /// The runtime's clock (engine and API); the pure core only ever sees the value.
-    public static func wallClock() -> Timestamp {
-        Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
     }
 }

@@ -1,4 +1,6 @@
 import EngineCore
+import NudgeRecords
+import ProcessSupport
 import Logging
 import NudgeKafka
 import NudgeRedis

@@ -1,4 +1,6 @@
 import EngineCore
+import NudgeRecords
+import ProcessSupport
 import Foundation
 
 /// A customer as stored in Redis: the core's state plus what the runtime needs to apply each

@@ -1,6 +1,8 @@
 import API
 import EngineCore
 import Foundation
+import NudgeRecords
+import ProcessSupport
 import Hummingbird
 import HummingbirdTesting
 import Logging

@@ -3,6 +3,8 @@ import Engine
 import EngineCore
 import Feedback
 import Foundation
+import NudgeRecords
+import ProcessSupport
 import Logging
 import MessageTemplates
 import NudgeRedis
@@ -30,7 +32,8 @@ struct DispatchTestKit: Sendable {
             config: RedisConfig(
                 host: env["NUDGE_REDIS_HOST"] ?? "127.0.0.1", port: env["NUDGE_REDIS_PORT"].flatMap(Int.init) ?? 16379),
             logger: logger)
-        templates = try TemplateCatalog.load(directory: Self.repository.appendingPathComponent("connectors/templates").path)
+        templates = try TemplateCatalog.load(
+            directory: Self.repository.appendingPathComponent("connectors/templates").path)
     }
 
     var ledger: DispatchLedger { DispatchLedger(redis: redis, keyPrefix: prefix) }
@@ -67,7 +70,8 @@ final class MailSink: Sendable {
 
     init() async throws {
         port = try FreePort.find()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("nudge-mail-\(UUID().uuidString.prefix(8))")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "nudge-mail-\(UUID().uuidString.prefix(8))")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [

@@ -2,6 +2,8 @@ import Dispatcher
 import Engine
 import EngineCore
 import Foundation
+import NudgeRecords
+import ProcessSupport
 import NudgeRedis
 import Testing
 

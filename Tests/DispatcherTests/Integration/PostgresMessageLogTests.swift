@@ -1,3 +1,5 @@
+import NudgeRecords
+import ProcessSupport
 import Dispatcher
 import Engine
 import EngineCore
@@ -32,13 +34,18 @@ struct PostgresMessageLogTests {
                 Self.entry(.sent, message: outbound, connector: "email", at: 1_100),
             ]
             try await log.record(dispatched)
-            try await log.record([Self.entry(.opened, message: nil, connector: "tracking", at: 5_000, key: "fb:opened:m-1")])
+            try await log.record([
+                Self.entry(.opened, message: nil, connector: "tracking", at: 5_000, key: "fb:opened:m-1")
+            ])
             // A delivery report that arrives after the open does not turn the message back.
-            try await log.record([Self.entry(.delivered, message: nil, connector: "email", at: 4_000, key: "fb:delivered:m-1")])
+            try await log.record([
+                Self.entry(.delivered, message: nil, connector: "email", at: 4_000, key: "fb:delivered:m-1")
+            ])
             // A replayed batch adds nothing.
             try await log.record(dispatched)
 
-            let rows = try await client.query("SELECT status, connector FROM messages WHERE message_id = 'm-1'", logger: Self.logger)
+            let rows = try await client.query(
+                "SELECT status, connector FROM messages WHERE message_id = 'm-1'", logger: Self.logger)
             var found: [(String, String?)] = []
             for try await row in rows.decode((String, String?).self) { found.append(row) }
             #expect(found.count == 1)

@@ -1,6 +1,8 @@
 import Engine
 import EngineCore
 import Foundation
+import NudgeRecords
+import ProcessSupport
 import Synchronization
 import Testing
 

@@ -1,6 +1,7 @@
 import Crypto
 import Dispatcher
-import Engine
+import NudgeRecords
+import ProcessSupport
 import EngineCore
 import Foundation
 import Logging

@@ -41,9 +41,9 @@ public struct RedisKeys: Sendable, Equatable {
 
     public static let stateField = "s"
     public static let aliasField = "a"
-    static let versionField = "v"
-    static func offsetField(source: String) -> String { "o:\(source)" }
+    public static let versionField = "v"
+    public static func offsetField(source: String) -> String { "o:\(source)" }
 
-    static let timerSeparator: Character = "\u{1F}"
+    public static let timerSeparator: Character = "\u{1F}"
     public static func timerMember(customer: String, timer: String) -> String { "\(customer)\u{1F}\(timer)" }
 }

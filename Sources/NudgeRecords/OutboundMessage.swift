@@ -54,7 +54,7 @@ public struct OutboundMessage: Sendable, Equatable, Codable {
         profile = try container.decodeIfPresent([String: Value].self, forKey: .profile) ?? [:]
     }
 
-    init(_ send: SendMessage, profile: [String: Value], createdAt: Timestamp, policy: String) {
+    public init(_ send: SendMessage, profile: [String: Value], createdAt: Timestamp, policy: String) {
         self.messageId = send.messageId
         self.customerId = send.origin.customerId
         self.channel = send.channel

@@ -299,6 +299,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "NudgeRecordsTests",
+            dependencies: ["NudgeRecords", "EngineCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SideConsumerTests",
             dependencies: [
                 "SideConsumer", "NudgeKafka",

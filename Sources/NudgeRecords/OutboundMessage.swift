@@ -4,6 +4,11 @@ import EngineCore
 /// to the dispatcher. The message id is deterministic (scenario, version, instance, step, visit),
 /// which is what lets every later stage recognise a replay.
 public struct OutboundMessage: Sendable, Equatable, Codable {
+    /// The layout this Nudge writes (`record_version`); records without one are version 1.
+    public static let currentRecordVersion = 1
+
+    /// The layout of the record: a reader refuses a newer one instead of misreading it.
+    public var recordVersion: Int
     public var messageId: String
     public var customerId: String
     public var channel: String
@@ -25,6 +30,7 @@ public struct OutboundMessage: Sendable, Equatable, Codable {
     public var profile: [String: Value]
 
     enum CodingKeys: String, CodingKey {
+        case recordVersion = "record_version"
         case messageId = "message_id"
         case customerId = "customer_id"
         case channel, template, variables, priority, transactional, subscription, scenario
@@ -36,6 +42,13 @@ public struct OutboundMessage: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        recordVersion = try container.decodeIfPresent(Int.self, forKey: .recordVersion) ?? 1
+        guard recordVersion <= Self.currentRecordVersion else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .recordVersion, in: container,
+                debugDescription:
+                    "record_version \(recordVersion) is newer than this Nudge reads (\(Self.currentRecordVersion))")
+        }
         messageId = try container.decode(String.self, forKey: .messageId)
         customerId = try container.decode(String.self, forKey: .customerId)
         channel = try container.decode(String.self, forKey: .channel)
@@ -55,6 +68,7 @@ public struct OutboundMessage: Sendable, Equatable, Codable {
     }
 
     public init(_ send: SendMessage, profile: [String: Value], createdAt: Timestamp, policy: String) {
+        self.recordVersion = Self.currentRecordVersion
         self.messageId = send.messageId
         self.customerId = send.origin.customerId
         self.channel = send.channel

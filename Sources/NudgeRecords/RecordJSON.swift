@@ -14,6 +14,7 @@ extension OutboundMessage {
             "transactional": .bool(transactional), "scenario": .string(scenario),
             "scenario_version": .int(Int64(scenarioVersion)), "step": .string(step), "instance": .string(instance),
             "created_at": .int(createdAt.milliseconds), "policy": .string(policy), "profile": .object(profile),
+            "record_version": .int(Int64(recordVersion)),
         ]
         if let subscription { fields["subscription"] = .string(subscription) }
         return .object(fields)
@@ -24,7 +25,7 @@ extension SlotContent {
     public var jsonValue: Value {
         var fields: [String: Value] = [
             "payload": .object(payload), "scenario": .string(scenario), "step": .string(step),
-            "updated_at": .int(updatedAt.milliseconds),
+            "updated_at": .int(updatedAt.milliseconds), "record_version": .int(Int64(recordVersion)),
         ]
         if let expiresAt { fields["expires_at"] = .int(expiresAt.milliseconds) }
         return .object(fields)

@@ -12,6 +12,14 @@ extension SlotContent {
             throw SlotContentError(message: "not JSON: \(error)")
         }
         guard case .object(let fields) = value else { throw SlotContentError(message: "not an object") }
+        var version = 1
+        switch fields["record_version"] {
+        case nil, .null?: break
+        case .int(let number)? where number >= 1 && number <= Int64(Self.currentRecordVersion): version = Int(number)
+        case let other?:
+            throw SlotContentError(
+                message: "`record_version` \(other) is not one this Nudge reads (1...\(Self.currentRecordVersion))")
+        }
         guard case .string(let scenario) = fields["scenario"], case .string(let step) = fields["step"] else {
             throw SlotContentError(message: "`scenario` and `step` must be strings")
         }
@@ -35,6 +43,7 @@ extension SlotContent {
         self.init(
             payload: payload, expiresAt: expiresAt, scenario: scenario, step: step,
             updatedAt: Timestamp(milliseconds: updatedAt))
+        recordVersion = version
     }
 }
 

@@ -2,6 +2,10 @@ import EngineCore
 
 /// What a content slot shows a customer, as stored for the content API.
 public struct SlotContent: Sendable, Equatable, Codable {
+    /// The layout this Nudge writes (`record_version`); slots without one are version 1.
+    public static let currentRecordVersion = 1
+
+    public var recordVersion: Int
     public var payload: [String: Value]
     public var expiresAt: Timestamp?
     public var scenario: String
@@ -9,6 +13,7 @@ public struct SlotContent: Sendable, Equatable, Codable {
     public var updatedAt: Timestamp
 
     public init(payload: [String: Value], expiresAt: Timestamp?, scenario: String, step: String, updatedAt: Timestamp) {
+        self.recordVersion = Self.currentRecordVersion
         self.payload = payload
         self.expiresAt = expiresAt
         self.scenario = scenario
@@ -17,9 +22,26 @@ public struct SlotContent: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
+        case recordVersion = "record_version"
         case payload
         case expiresAt = "expires_at"
         case scenario, step
         case updatedAt = "updated_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        recordVersion = try container.decodeIfPresent(Int.self, forKey: .recordVersion) ?? 1
+        guard recordVersion <= Self.currentRecordVersion else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .recordVersion, in: container,
+                debugDescription:
+                    "record_version \(recordVersion) is newer than this Nudge reads (\(Self.currentRecordVersion))")
+        }
+        payload = try container.decode([String: Value].self, forKey: .payload)
+        expiresAt = try container.decodeIfPresent(Timestamp.self, forKey: .expiresAt)
+        scenario = try container.decode(String.self, forKey: .scenario)
+        step = try container.decode(String.self, forKey: .step)
+        updatedAt = try container.decode(Timestamp.self, forKey: .updatedAt)
     }
 }

@@ -159,6 +159,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Rule files read from disk and handed to the core's RuleSet as text.
+        .target(
+            name: "RuleFileReader",
+            dependencies: ["EngineCore"],
+            swiftSettings: swiftSettings
+        ),
         // The records processes share, and their codecs: the outbound message on Kafka, content
         // slots and the Redis key layout. What crosses from one process to another lives here.
         .target(
@@ -246,6 +252,7 @@ let package = Package(
         .target(
             name: "NudgeApp",
             dependencies: [
+                "RuleFileReader",
                 "Dispatcher",
                 "Feedback",
                 "MessageTemplates",
@@ -270,6 +277,7 @@ let package = Package(
         .executableTarget(
             name: "nudge",
             dependencies: [
+                "RuleFileReader",
                 "NudgeApp",
                 "EngineCore",
                 "API",
@@ -324,6 +332,7 @@ let package = Package(
         .testTarget(
             name: "EngineCoreTests",
             dependencies: [
+                "RuleFileReader",
                 "EngineCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
@@ -366,7 +375,8 @@ let package = Package(
         ),
         .testTarget(
             name: "MessageTemplatesTests",
-            dependencies: ["MessageTemplates", "EngineCore"],
+            dependencies: [
+                "RuleFileReader","MessageTemplates", "EngineCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,6 +4,7 @@ import API
 import Dispatcher
 import Engine
 import EngineCore
+import RuleFileReader
 import Foundation
 import NudgeKafka
 import NudgePostgres

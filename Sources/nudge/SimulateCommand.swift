@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngineCore
+import RuleFileReader
 import Foundation
 
 /// `nudge simulate <scenarios> --events <file.jsonl>`: runs events on a virtual clock and

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EngineCore
+import RuleFileReader
 
 /// `nudge validate [paths]`: checks scenario and policy files; every error with file:line:column.
 struct ValidateCommand: ParsableCommand {

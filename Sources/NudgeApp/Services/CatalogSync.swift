@@ -1,5 +1,6 @@
 import Engine
 import EngineCore
+import RuleFileReader
 import Foundation
 import Logging
 import ScenarioStore

@@ -1,4 +1,5 @@
 import EngineCore
+import RuleFileReader
 
 /// Scenario files that cannot be loaded: every error, each with file:line:column.
 public struct RulesError: Error, Sendable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import RuleFileReader
 import Testing
 
 @testable import EngineCore

@@ -1,4 +1,5 @@
 import EngineCore
+import RuleFileReader
 import MessageTemplates
 import Testing
 

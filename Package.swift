@@ -172,6 +172,21 @@ let package = Package(
             dependencies: ["EngineCore"],
             swiftSettings: swiftSettings
         ),
+        // The stores more than one process reads or writes: the customer timeline table (written
+        // by the timeline recorder, read by the admin API) and the dispatch ledger.
+        .target(
+            name: "SharedStores",
+            dependencies: [
+                "EngineCore",
+                "NudgeRecords",
+                "NudgeRedis",
+                "NudgeKafka",
+                "Feedback",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // What every process runs with: the wall clock, crash injection points, the shutdown gate.
         .target(
             name: "ProcessSupport",
@@ -213,6 +228,7 @@ let package = Package(
         .target(
             name: "Timeline",
             dependencies: [
+                "SharedStores",
                 "EngineCore",
                 "Ingest",
                 "NudgeKafka",
@@ -229,6 +245,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
+                "SharedStores",
                 "EngineCore",
                 "Ingest",
                 "NudgeRecords",
@@ -236,7 +253,7 @@ let package = Package(
                 "Dispatcher",
                 "Feedback",
                 "ScenarioStore",
-                "Timeline",
+
                 "NudgeKafka",
                 "NudgeRedis",
                 "NudgePostgres",
@@ -376,7 +393,8 @@ let package = Package(
         .testTarget(
             name: "MessageTemplatesTests",
             dependencies: [
-                "RuleFileReader","MessageTemplates", "EngineCore"],
+                "RuleFileReader", "MessageTemplates", "EngineCore",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -414,6 +432,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
+                "SharedStores",
                 "NudgeRecords",
                 "ProcessSupport",
                 "API",

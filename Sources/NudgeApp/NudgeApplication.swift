@@ -11,6 +11,7 @@ import NudgePostgres
 import NudgeRedis
 import PostgresNIO
 import ScenarioStore
+import SharedStores
 import Timeline
 import Prometheus
 import ServiceLifecycle

@@ -1,6 +1,7 @@
 import EngineCore
 import Foundation
 import Ingest
+import SharedStores
 import Logging
 import Metrics
 import NudgeKafka

@@ -1,6 +1,7 @@
 import EngineCore
 import Feedback
 import Foundation
+import SharedStores
 import Logging
 import NudgeKafka
 import PostgresNIO

@@ -2,7 +2,7 @@ import EngineCore
 import Logging
 import PostgresNIO
 import ScenarioStore
-import Timeline
+import SharedStores
 
 /// What the admin routes for scenarios, customers and reports need beyond `APIDependencies`.
 public struct AdminDependencies: Sendable {

@@ -1,6 +1,6 @@
 import EngineCore
 import Foundation
-import Timeline
+import SharedStores
 
 /// `/console/customers`: a search field, and for an id what is known about the customer: the
 /// profile and running instances (the engine's state), messages with their status history (the

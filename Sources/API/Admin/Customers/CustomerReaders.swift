@@ -1,7 +1,7 @@
 import NudgeRecords
 import ProcessSupport
 import NudgeRedis
-import Timeline
+import SharedStores
 
 /// Where a customer is read from and erased: the engine's state in Redis, the message log, the
 /// timeline, and the eraser. The admin API's customer routes and the console share them.

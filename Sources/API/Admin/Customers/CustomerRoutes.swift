@@ -4,7 +4,7 @@ import EngineCore
 import Foundation
 import Hummingbird
 import NudgeRedis
-import Timeline
+import SharedStores
 
 /// What is known about one customer (viewer role):
 /// - `GET /v1/admin/customers/{id}`: the profile and running scenario instances with their

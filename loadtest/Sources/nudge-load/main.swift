@@ -7,10 +7,12 @@ import Foundation
 //   produce   --topic T --count N [--rate R] [--mix realistic|timers|profiles|signups|drafts]
 //             [--customers 1000000] [--zipf 1.0] [--seed S] [--first-customer K] [--due-start-ms MS]
 //             [--due-spread-ms MS] [--span-ms MS (drafts: event-time span of the stream, 7 days)]
+//             [--progress-file F (sent/delivered so far, rewritten every second)]
 //   consume   --topic T --count N                      consume-only ceiling of a plain consumer
 //   wait-lag  --topic T --group G --total N            until group G has committed N records of T
 //   latency   --topic T --outbound O --rate R --seconds S   event timestamp -> outbound record
 //   timers    --outbound O --count N                    due time -> fired message (timer lateness)
+//   offsets   --topics A,B [--group G --group-topic T]  end offsets summed per topic (and G's committed on T)
 //   content   --port P [--rate R --seconds S --connections C --customers N --site-key K --slots A,B --path P]
 //             open-loop GET /v1/content, latency corrected for coordinated omission
 // Common: --brokers 127.0.0.1:19092 --max-seconds S (hard bound on the command's run time).
@@ -97,12 +99,25 @@ func produce(_ o: Options, producer: LoadProducer, topic: String, count: Int, ra
     generator.dueSpreadMs = Int64(try o.int("due-spread-ms", 60_000))
     generator.eventSpanMs = Int64(try o.int("span-ms", 7 * 86_400_000))
     generator.plannedCount = count
+    // `--progress-file F`: the counts so far, rewritten every second (the soak samples it).
+    let progressFile = try o.string("progress-file", "")
+    var nextProgress = 1.0
     let start = monotonic()
     var sent = 0
     var bytes = 0
+    func writeProgress(_ elapsed: Double) {
+        let line =
+            #"{"sent": \#(sent), "delivered": \#(producer.counters.delivered), "#
+            + #""failed": \#(producer.counters.failed), "seconds": \#(elapsed)}"#
+        try? Data(line.utf8).write(to: URL(fileURLWithPath: progressFile), options: .atomic)
+    }
     while sent < count {
         let elapsed = monotonic() - start
         if elapsed > maxSeconds { break }
+        if !progressFile.isEmpty && elapsed >= nextProgress {
+            writeProgress(elapsed)
+            nextProgress = elapsed.rounded(.down) + 1
+        }
         let allowed = rate > 0 ? min(count, Int(elapsed * rate) + 1) : min(count, sent + 10_000)
         if sent >= allowed {
             producer.poll()
@@ -121,6 +136,7 @@ func produce(_ o: Options, producer: LoadProducer, topic: String, count: Int, ra
     let produceSeconds = monotonic() - start
     try producer.flush(timeoutMs: 120_000)
     let seconds = monotonic() - start
+    if !progressFile.isEmpty { writeProgress(seconds) }
     return [
         "produced": sent, "delivered": producer.counters.delivered, "failed": producer.counters.failed,
         "seconds": seconds, "rate": Double(sent) / max(seconds, 1e-9), "target_rate": rate,
@@ -315,6 +331,29 @@ func run() throws {
         result["fired"] = lateness.count
         result["expected"] = count
         result["fire_span_seconds"] = lateness.isEmpty ? 0 : lastCreated - firstCreated
+        emit(result)
+
+    case "offsets":
+        // One sample of the soak (soak.sh): records written to each topic so far (high watermarks
+        // summed over partitions) and, with --group, what that group has committed on --group-topic.
+        let topics = try o.string("topics").split(separator: ",").map(String.init)
+        let group = try o.string("group", "")
+        let consumer = try LoadConsumer(brokers: brokers, groupId: group.isEmpty ? "nudge-load-offsets" : group)
+        var ends: [String: Int] = [:]
+        for topic in topics {
+            let partitions = try consumer.partitionCount(topic)
+            ends[topic] = try consumer.highWatermarks(topic: topic, partitions: partitions).reduce(0) {
+                $0 + Int(max(0, $1))
+            }
+        }
+        var result: [String: Any] = ["end": ends]
+        if !group.isEmpty {
+            let topic = try o.string("group-topic", topics[0])
+            let partitions = try consumer.partitionCount(topic)
+            result["committed"] = try consumer.committed(topic: topic, partitions: partitions).reduce(0) {
+                $0 + max(0, Int($1))
+            }
+        }
         emit(result)
 
     case "content":

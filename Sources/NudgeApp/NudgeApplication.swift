@@ -104,7 +104,7 @@ public struct NudgeApplication: Sendable {
                 feedback: dispatch?.feedback(config: config, producer: producer, redis: redis, logger: logger),
                 admin: AdminDependencies(
                     postgres: postgres, partitions: config.topics.partitions, policy: rules.policy ?? .unrestricted,
-                    logger: logger),
+                    outboundTopic: config.topics.outbound, logger: logger),
                 logger: logger)
         }
         let http = Application(

@@ -15,12 +15,19 @@ public struct AdminDependencies: Sendable {
     /// The contact policy this process loaded (`rules/policy.yaml`): the console shows it and
     /// simulates with it.
     public var policy: ContactPolicy
+    /// Where the dispatchers read (`topics.outbound`): a held message released for resending goes
+    /// back there.
+    public var outboundTopic: String
 
-    public init(postgres: PostgresClient, partitions: Int, policy: ContactPolicy = .unrestricted, logger: Logger) {
+    public init(
+        postgres: PostgresClient, partitions: Int, policy: ContactPolicy = .unrestricted,
+        outboundTopic: String = "nudge.outbound", logger: Logger
+    ) {
         self.postgres = postgres
         self.scenarios = PostgresScenarioStore(client: postgres, logger: logger)
         self.timeline = PostgresTimeline(client: postgres, logger: logger)
         self.partitions = partitions
         self.policy = policy
+        self.outboundTopic = outboundTopic
     }
 }

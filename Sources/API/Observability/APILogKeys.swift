@@ -10,4 +10,7 @@ enum APILogKeys {
     static let scenarioId = "scenario.id"
     static let scenarioVersion = "scenario.version"
     static let route = "http.route"
+    static let messageId = "message.id"
+    /// Whether a release that could not be queued went back to held.
+    static let restored = "message.restored"
 }

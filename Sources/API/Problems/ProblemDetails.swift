@@ -121,6 +121,7 @@ public struct ProblemDetails: Error, HTTPResponseError, Sendable, Equatable, Cod
         public static let nameInUse = Kind(slug: "name-in-use", title: "Name is already in use", status: .conflict)
         public static let staleVersion = Kind(
             slug: "stale-version", title: "Based on a version that is no longer the latest", status: .conflict)
+        public static let notHeld = Kind(slug: "not-held", title: "Message is not held", status: .conflict)
         public static let locked = Kind(
             slug: "locked", title: "Scenario is locked by another editor",
             status: HTTPResponse.Status(code: 423, reasonPhrase: "Locked"))

@@ -57,7 +57,8 @@ public struct APIDependencies: Sendable {
 ///   `/v1/admin/scenarios...` (read: viewer, validate and lock: editor, deploy and status:
 ///   publisher), `/v1/admin/scenarios/{id}/report` (viewer), `/v1/admin/customers/{id}` and its
 ///   `messages` and `timeline` (viewer), the erase `DELETE /v1/admin/customers/{id}` (admin), the
-///   audit log `/v1/admin/audit` (one scenario's: viewer; all of it: admin);
+///   audit log `/v1/admin/audit` (one scenario's: viewer; all of it: admin), held messages
+///   `/v1/admin/held-messages` (list: viewer; resend, mark-sent, drop: publisher);
 ///   and the web console under `/console` (signed in with an API key, the same roles).
 public func addAPIRoutes<Context: APIRequestContext>(to router: Router<Context>, dependencies: APIDependencies) {
     let metrics = dependencies.metrics
@@ -136,15 +137,21 @@ private func addAdminRoutes<Context: APIRequestContext>(
     ScenarioReportRoutes<Context>(store: admin.scenarios, reader: reports).add(to: group)
     let audit = AuditLogReader(postgres: admin.postgres, logger: dependencies.logger)
     AuditRoutes<Context>(reader: audit).add(to: group)
+    let ledger = DispatchLedger(redis: dependencies.redis, keyPrefix: dependencies.redisKeyPrefix)
     let customers = CustomerReaders(
         redis: dependencies.redis, keys: keys,
         messages: MessageHistoryReader(postgres: admin.postgres, logger: dependencies.logger),
         timeline: admin.timeline,
         eraser: CustomerEraser(
-            redis: dependencies.redis, keys: keys,
-            ledger: DispatchLedger(redis: dependencies.redis, keyPrefix: dependencies.redisKeyPrefix),
-            postgres: admin.postgres, partitions: admin.partitions, logger: dependencies.logger))
+            redis: dependencies.redis, keys: keys, ledger: ledger, postgres: admin.postgres,
+            partitions: admin.partitions, logger: dependencies.logger))
     CustomerRoutes<Context>(customers: customers).add(to: group)
+    HeldMessageRoutes<Context>(
+        actions: HeldMessageActions(
+            ledger: ledger, producer: dependencies.producer, outboundTopic: admin.outboundTopic,
+            messageLog: PostgresMessageLog(client: admin.postgres, logger: dependencies.logger),
+            audit: dependencies.auditLog, logger: dependencies.logger)
+    ).add(to: group)
 
     addConsoleRoutes(
         to: router,

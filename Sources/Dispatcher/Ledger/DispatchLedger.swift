@@ -1,3 +1,4 @@
+import EngineCore
 import NudgeRedis
 
 /// What the dispatcher knows about one message id, kept in Redis (AOF) beside the engine's state:
@@ -14,8 +15,12 @@ public struct DispatchLedger: Sendable {
         case failed
         /// Found handing over after a crash and held by `on_unknown: hold`: never sent again.
         case held
-        /// Found handing over after a crash and dropped by `on_unknown: drop`.
+        /// Found handing over after a crash and dropped by `on_unknown: drop`, or a held message
+        /// an operator dropped.
         case dropped
+        /// A held message an operator released for resending: its outbound record is on the
+        /// topic again and the next `begin` proceeds with it like with a fresh message.
+        case released
     }
 
     public struct Entry: Sendable, Equatable {
@@ -31,6 +36,8 @@ public struct DispatchLedger: Sendable {
         public var reason: String?
         /// The subscription group (topic) of the message, for unsubscribe feedback.
         public var topic: String?
+        /// When the dispatcher held it (`on_unknown: hold`), for the operators' list.
+        public var heldAt: Timestamp? = nil
     }
 
     /// Outcome of `begin`.
@@ -58,10 +65,12 @@ public struct DispatchLedger: Sendable {
         """)
 
     /// KEYS: message hash, provider index key (or the message hash again when there is no
-    /// provider id). ARGV: ttl ms, status, connector, provider id, reason, message id.
+    /// provider id). ARGV: ttl ms, status, connector, provider id, reason, message id. The record
+    /// a held message kept (`m`) is no longer needed once the message is finished.
     static let completeScript = RedisScript(
         """
         redis.call('HSET', KEYS[1], 's', ARGV[2], 'k', ARGV[3], 'p', ARGV[4], 'r', ARGV[5])
+        redis.call('HDEL', KEYS[1], 'm')
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
         if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[1]) end
         return 0
@@ -89,11 +98,13 @@ public struct DispatchLedger: Sendable {
 
     /// Each message is its own hash tag: entries spread over a Redis Cluster.
     func messageKey(_ messageId: String) -> String { "\(prefix):dispatch:{\(messageId)}" }
+    /// Held messages by held time (ms): one key for all of them, the operators' list.
+    var heldIndexKey: String { "\(prefix):dispatch-held" }
     func providerKey(connector: String, providerMessageId: String) -> String {
         "\(prefix):provider:{\(connector)}:\(providerMessageId)"
     }
 
-    private var ttlMilliseconds: Int { Int(retention.components.seconds * 1000) }
+    var ttlMilliseconds: Int { Int(retention.components.seconds * 1000) }
 
     public func begin(
         messageId: String, customerId: String, channel: String, scenario: String, step: String, topic: String?
@@ -144,7 +155,13 @@ public struct DispatchLedger: Sendable {
     }
 
     public func entry(messageId: String) async throws -> Entry? {
-        let reply = try await redis.send(RedisCommand("HGETALL", messageKey(messageId))).throwingError()
+        Self.entry(
+            messageId: messageId,
+            hash: try await redis.send(RedisCommand("HGETALL", messageKey(messageId))).throwingError())
+    }
+
+    /// An entry from the `HGETALL` reply of its hash; nil when the hash is gone (or not an entry).
+    static func entry(messageId: String, hash reply: RedisReply) -> Entry? {
         var fields: [String: String] = [:]
         let elements = reply.array ?? []
         var index = 0
@@ -159,7 +176,8 @@ public struct DispatchLedger: Sendable {
         return Entry(
             messageId: messageId, status: status, attempts: Int(fields["n"] ?? "") ?? 0, customerId: customerId,
             channel: fields["ch"] ?? "", scenario: fields["sc"] ?? "", step: fields["st"] ?? "",
-            connector: nonEmpty("k"), providerMessageId: nonEmpty("p"), reason: nonEmpty("r"), topic: nonEmpty("tp"))
+            connector: nonEmpty("k"), providerMessageId: nonEmpty("p"), reason: nonEmpty("r"), topic: nonEmpty("tp"),
+            heldAt: nonEmpty("h").flatMap { Int64($0) }.map { Timestamp(milliseconds: $0) })
     }
 
     /// Our message id for a provider's id, as recorded when the provider took the message.

@@ -103,11 +103,14 @@ public struct DispatchService: Service {
     /// PostgreSQL refused. Providers are never called twice for a message: the ledger knows.
     func process(_ records: [KafkaMessage]) async throws {
         let start = ContinuousClock.now
-        var messages: [OutboundMessage] = []
+        var messages: [ReceivedMessage] = []
         for record in records {
             metrics.records.increment()
             do {
-                messages.append(try JSONDecoder().decode(OutboundMessage.self, from: Data(record.value)))
+                messages.append(
+                    ReceivedMessage(
+                        message: try JSONDecoder().decode(OutboundMessage.self, from: Data(record.value)),
+                        record: record.value))
             } catch {
                 // Only the engine writes this topic; a record it cannot have written is logged and skipped.
                 logger.error(
@@ -139,7 +142,7 @@ public struct DispatchService: Service {
     /// Runs the dispatcher over the messages, at most `concurrency` at a time. A message that
     /// fails (Redis down) does not cancel the others: a provider call cut off halfway would leave
     /// its message of unknown outcome. The first error is thrown once all have finished.
-    private func dispatchAll(_ messages: [OutboundMessage]) async throws -> [MessageLogEntry] {
+    private func dispatchAll(_ messages: [ReceivedMessage]) async throws -> [MessageLogEntry] {
         let dispatcher = self.dispatcher
         let outcome = await withTaskGroup(
             of: Result<[MessageLogEntry], any Error>.self, returning: Result<[MessageLogEntry], any Error>.self
@@ -147,8 +150,10 @@ public struct DispatchService: Service {
             var entries: [MessageLogEntry] = []
             var firstError: (any Error)?
             var next = messages.makeIterator()
-            let dispatch = { @Sendable (message: OutboundMessage) async -> Result<[MessageLogEntry], any Error> in
-                do { return .success(try await dispatcher.dispatch(message)) } catch { return .failure(error) }
+            let dispatch = { @Sendable (received: ReceivedMessage) async -> Result<[MessageLogEntry], any Error> in
+                do {
+                    return .success(try await dispatcher.dispatch(received.message, record: received.record))
+                } catch { return .failure(error) }
             }
             for _ in 0..<config.concurrency {
                 guard let message = next.next() else { break }
@@ -166,4 +171,10 @@ public struct DispatchService: Service {
         }
         return try outcome.get()
     }
+}
+
+/// An outbound record and what it decoded to: a held message keeps the record as it came.
+struct ReceivedMessage: Sendable {
+    var message: OutboundMessage
+    var record: [UInt8]
 }

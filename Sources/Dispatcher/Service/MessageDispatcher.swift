@@ -2,6 +2,7 @@ import NudgeRecords
 import ProcessSupport
 import EngineCore
 import Feedback
+import Foundation
 import Logging
 
 /// What happens to one outbound record: the policy's other decisions are logged; a message to
@@ -34,8 +35,9 @@ public struct MessageDispatcher: Sendable {
 
     /// Handles one message and returns its message-log entries. Throws only when the ledger
     /// (Redis) is unreachable: the batch is then retried, and the ledger keeps the retry from
-    /// sending anything twice.
-    public func dispatch(_ message: OutboundMessage) async throws -> [MessageLogEntry] {
+    /// sending anything twice. `record` is the message as read from Kafka, kept with a held
+    /// message for an operator to release (nil: the message encoded again).
+    public func dispatch(_ message: OutboundMessage, record: [UInt8]? = nil) async throws -> [MessageLogEntry] {
         func entry(
             _ status: MessageStatus, reason: String? = nil, connector: String? = nil, providerId: String? = nil,
             at: Timestamp? = nil, key: String? = nil, detail: [String: String] = [:]
@@ -77,7 +79,8 @@ public struct MessageDispatcher: Sendable {
                 case .sent: .sent
                 case .held: .held
                 case .dropped: .unknown
-                case .sending, .handingOver, .failed: .failed
+                // `begin` proceeds with a released message: never done.
+                case .sending, .handingOver, .failed, .released: .failed
                 }
             return [
                 queued,
@@ -104,9 +107,15 @@ public struct MessageDispatcher: Sendable {
             let reason =
                 "outcome unknown: a dispatcher stopped while handing it to \(connector); "
                 + (held ? "held, not sent again (on_unknown: hold)" : "dropped, not sent again (on_unknown: drop)")
-            try await ledger.complete(
-                messageId: message.messageId, status: held ? .held : .dropped, connector: connector,
-                providerMessageId: nil, reason: reason)
+            if held {
+                try await ledger.hold(
+                    messageId: message.messageId, connector: connector, reason: reason,
+                    record: try record ?? Array(JSONEncoder().encode(message)), at: now())
+            } else {
+                try await ledger.complete(
+                    messageId: message.messageId, status: .dropped, connector: connector, providerMessageId: nil,
+                    reason: reason)
+            }
             metrics.count(connector: connector, status: held ? .held : .unknown)
             return [
                 queued,

@@ -22,10 +22,11 @@ struct AdminFixture: Sendable {
 
     static func bearer(_ secret: String) -> HTTPFields { [.authorization: "Bearer \(secret)"] }
 
-    /// Runs `body` with a test client of the API routes, admin routes included.
+    /// Runs `body` with a test client of the API routes, admin routes included. Released held
+    /// messages go to `outboundTopic` (create it first).
     static func run(
         _ label: String, config change: @escaping @Sendable (inout APIConfig) -> Void = { _ in },
-        policy: ContactPolicy = .unrestricted,
+        policy: ContactPolicy = .unrestricted, outboundTopic: String = "nudge.outbound",
         _ body: @escaping @Sendable (any TestClientProtocol, AdminFixture) async throws -> Void
     ) async throws {
         let env = try await APITestEnvironment(label)
@@ -45,7 +46,7 @@ struct AdminFixture: Sendable {
             }
             let admin = AdminDependencies(
                 postgres: postgres, partitions: Int(APITestEnvironment.partitions), policy: policy,
-                logger: TestDatabase.logger)
+                outboundTopic: outboundTopic, logger: TestDatabase.logger)
             try await env.withClient(
                 config: config, keyStore: store,
                 auditLog: PostgresAuditLog(client: postgres, logger: TestDatabase.logger),

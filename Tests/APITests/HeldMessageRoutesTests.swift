@@ -148,14 +148,17 @@ struct HeldMessageRoutesTests {
 
         try await AdminFixture.run("held-resend", outboundTopic: outbound) { client, fixture in
             let ledger = Self.ledger(fixture)
-            let record = #"{"message_id":"m-r","customer_id":"c-9","policy":"sent"}"#
-            try await Self.hold("m-r", customer: "c-9", at: 5_000, record: record, in: ledger)
+            let record = #"{"message_id":"greeter/1/i-1/hello/1","customer_id":"c-9","policy":"sent"}"#
+            try await Self.hold("greeter/1/i-1/hello/1", customer: "c-9", at: 5_000, record: record, in: ledger)
+            let path = "/v1/admin/held-messages/greeter%2F1%2Fi-1%2Fhello%2F1"
 
-            let resent = try await client.send(.post, "/v1/admin/held-messages/m-r/resend", key: fixture.publisher)
+            let resent = try await client.send(
+                .post, "\(path)/resend", key: fixture.publisher)
             #expect(resent.status == .accepted)
             #expect(try resent.json()["status"] == "released")
             #expect(try resent.json()["reason"] == "released for resend by cy")
-            let again = try await client.send(.post, "/v1/admin/held-messages/m-r/resend", key: fixture.publisher)
+            let again = try await client.send(
+                .post, "\(path)/resend", key: fixture.publisher)
             #expect(again.status == .conflict)
             #expect(problem(again)?.detail.contains("its status is released") == true)
 
@@ -166,9 +169,11 @@ struct HeldMessageRoutesTests {
             #expect(records.first.map { String(decoding: $0.value, as: UTF8.self) } == record)
             #expect(records.first?.key == Array("c-9".utf8))
 
-            // The dispatcher takes the released message like a fresh one, once.
+            // (Real message ids hold slashes, sent as %2F.) The dispatcher takes the released
+            // message like a fresh one, once.
             let begin = try await ledger.begin(
-                messageId: "m-r", customerId: "c-9", channel: "email", scenario: "greeter", step: "hello", topic: nil)
+                messageId: "greeter/1/i-1/hello/1", customerId: "c-9", channel: "email", scenario: "greeter",
+                step: "hello", topic: nil)
             #expect(begin == .proceed(attempt: 2))
             #expect(
                 Self.ids(try await client.send(.get, "/v1/admin/held-messages", key: fixture.viewer).json()).isEmpty)

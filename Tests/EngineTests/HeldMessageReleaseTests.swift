@@ -126,12 +126,12 @@ struct HeldMessageReleaseTests {
 
             // A viewer cannot act.
             let refused = try await DeployOverHTTPTests.call(
-                .POST, "\(base)/v1/admin/held-messages/\(resent)/resend", key: viewer)
+                .POST, "\(base)/v1/admin/held-messages/\(Self.path(resent))/resend", key: viewer)
             #expect(refused.status == .forbidden)
 
             // Resend: exactly one more email, and the ledger and the log say sent.
             let resend = try await DeployOverHTTPTests.call(
-                .POST, "\(base)/v1/admin/held-messages/\(resent)/resend", key: operator_)
+                .POST, "\(base)/v1/admin/held-messages/\(Self.path(resent))/resend", key: operator_)
             #expect(resend.status == .accepted)
             let ledger = DispatchLedger(redis: env.redis(), keyPrefix: env.config.redisKeyPrefix)
             let sentBy = ContinuousClock.now + .seconds(60)
@@ -142,19 +142,19 @@ struct HeldMessageReleaseTests {
             #expect(try await ledger.entry(messageId: resent)?.status == .sent)
             #expect(try Self.deliveries(smtp)[resent] == 2)
             let again = try await DeployOverHTTPTests.call(
-                .POST, "\(base)/v1/admin/held-messages/\(resent)/resend", key: operator_)
+                .POST, "\(base)/v1/admin/held-messages/\(Self.path(resent))/resend", key: operator_)
             #expect(again.status == .conflict)
             // A replay of the record after the send calls nobody.
             try await Self.replayOutbound(of: resent, env, producer)
 
             // Mark sent and drop: nothing is sent.
             let mark = try await DeployOverHTTPTests.call(
-                .POST, "\(base)/v1/admin/held-messages/\(marked)/mark-sent", key: operator_)
+                .POST, "\(base)/v1/admin/held-messages/\(Self.path(marked))/mark-sent", key: operator_)
             #expect(mark.status == .ok)
             let markedEntry = try await ledger.entry(messageId: marked)
             #expect(markedEntry?.status == .sent && markedEntry?.reason == "marked sent by ops-desk")
             let drop = try await DeployOverHTTPTests.call(
-                .POST, "\(base)/v1/admin/held-messages/\(dropped)/drop", key: operator_)
+                .POST, "\(base)/v1/admin/held-messages/\(Self.path(dropped))/drop", key: operator_)
             #expect(drop.status == .ok)
             #expect(try await ledger.entry(messageId: dropped)?.status == .dropped)
 
@@ -179,6 +179,13 @@ struct HeldMessageReleaseTests {
         }
         await producer.shutdown()
         await TestPostgres.drop(database)
+    }
+
+    /// A message id as a path segment: its slashes percent-encoded.
+    static func path(_ messageId: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove("/")
+        return messageId.addingPercentEncoding(withAllowedCharacters: allowed) ?? messageId
     }
 
     /// Message id -> how many times the SMTP server accepted it.

@@ -52,7 +52,8 @@ public struct DispatchLedger: Sendable {
     }
 
     /// KEYS: message hash. ARGV: ttl ms, customer, channel, scenario, step, topic.
-    /// Returns {0, attempt} to proceed, {1} when already finished, {2} when interrupted.
+    /// Returns {0, attempt} to proceed, {1} when already finished, {2} when interrupted. A
+    /// `released` message proceeds: its next attempt, once (it is `sending` from here).
     static let beginScript = RedisScript(
         """
         local status = redis.call('HGET', KEYS[1], 's')

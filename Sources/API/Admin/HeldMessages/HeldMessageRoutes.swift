@@ -95,7 +95,11 @@ struct HeldMessageRoutes<Context: APIRequestContext>: Sendable {
 
     private static func actorAndId(_ context: Context) throws(ProblemDetails) -> (String, String) {
         let actor = try context.requireRole(.publisher)
-        guard let id = context.parameters.get("id"), !id.isEmpty, id.utf8.count <= 512 else {
+        // Message ids hold `/` (`scenario/version/instance/step/visit`): clients send it as %2F, and
+        // the router matches the raw path.
+        guard let raw = context.parameters.get("id"), let id = raw.removingPercentEncoding, !id.isEmpty,
+            id.utf8.count <= 512
+        else {
             throw ProblemDetails(kind: .invalidRequest, detail: "message id must be 1 to 512 bytes")
         }
         return (actor.name, id)

@@ -1,3 +1,4 @@
+import Dispatcher
 import Foundation
 import Hummingbird
 
@@ -7,13 +8,17 @@ import Hummingbird
 /// - `GET /console/customers/erase?id=` (admin): what an erase deletes, and a form to confirm it
 ///   by typing the id again;
 /// - `POST /console/customers/erase` (admin; fields `id`, `confirm`): erases (`CustomerEraser`,
-///   audited by a digest of the id) and shows what went.
+///   audited by a digest of the id) and shows what went;
+/// - `POST /console/customers/held-message` (publisher; fields `id`, `message`, `action`:
+///   `resend`, `mark-sent` or `drop`): a held message's way out (`HeldMessageActions`, audited),
+///   back to the customer's page.
 struct ConsoleCustomerRoutes<Context: APIRequestContext>: Sendable {
     let console: ConsoleDependencies
 
     func add(to group: RouterGroup<Context>) {
         let gate = console.gate
         let customers = console.customers
+        let held = console.held
         group.get("customers") { request, _ in
             let user = try await gate.page(request)
             guard let id = try Self.customerId(try ConsoleForm.parse(request.uri.query ?? "")["id"]) else {
@@ -54,6 +59,26 @@ struct ConsoleCustomerRoutes<Context: APIRequestContext>: Sendable {
             context.logger.info(
                 "customer erased from the console", metadata: [APILogKeys.apiKeyName: "\(user.key.name)"])
             return ConsoleResponse.page(CustomerErasePage.done(id: id, summary: summary, user: user))
+        }
+        group.post("customers/held-message") { request, _ in
+            let form = try await ConsoleForm.read(request, limit: 4096)
+            let user = try await gate.form(request, form, minimum: .publisher)
+            guard let id = try Self.customerId(form["id"]), let message = form["message"], !message.isEmpty else {
+                throw ConsoleError(.badRequest, "the form names no message; start again from the customer's page")
+            }
+            do {
+                switch form["action"] {
+                case "resend": _ = try await held.resend(message, actor: user.key.name)
+                case "mark-sent": _ = try await held.markSent(message, actor: user.key.name)
+                case "drop": _ = try await held.drop(message, actor: user.key.name)
+                default: throw ConsoleError(.badRequest, "action must be resend, mark-sent or drop")
+                }
+            } catch let error as HeldMessageError {
+                throw ConsoleError(error.code == .unknownMessage ? .notFound : .conflict, error.description)
+            } catch let problem as ProblemDetails {
+                throw ConsoleError(problem)
+            }
+            return ConsoleResponse.redirect("/console/customers?id=\(ConsoleFormat.query(id))")
         }
     }
 

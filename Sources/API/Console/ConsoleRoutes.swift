@@ -13,6 +13,8 @@ struct ConsoleDependencies: Sendable {
     var history: AuditLogReader
     /// A customer's state, messages and timeline, and the erase: the admin API's.
     var customers: CustomerReaders
+    /// A held message's ways out, the admin API's.
+    var held: HeldMessageActions
     /// The contact policy in force, for the simulator and the policy page.
     var policy: ContactPolicy
     /// What the policy held back, from the message log.

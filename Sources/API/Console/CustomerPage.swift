@@ -4,7 +4,8 @@ import SharedStores
 
 /// `/console/customers`: a search field, and for an id what is known about the customer: the
 /// profile and running instances (the engine's state), messages with their status history (the
-/// message log), the event timeline; admins are offered the erase.
+/// message log), the event timeline; admins are offered the erase, publishers the ways out of
+/// `held` for a held message (resend, mark sent, drop).
 enum CustomerPage {
     struct Model: Sendable {
         var id: String
@@ -33,7 +34,7 @@ enum CustomerPage {
             \(search)
             <h2 id="customer-heading">\(model.id)</h2>
             \(merged(model))
-            \(known ? details(model) : "<p role=\"status\">Nothing is known about this id: no engine state, no messages, no events in the last \(timelineDays) days.</p>")
+            \(known ? details(model, user: user) : "<p role=\"status\">Nothing is known about this id: no engine state, no messages, no events in the last \(timelineDays) days.</p>")
             \(user.may(.admin) && known ? "<p><a class=\"button danger\" href=\"/console/customers/erase?id=\(ConsoleFormat.query(model.id))\">Erase this customer…</a></p>" as HTML : .empty)
             """
         return ConsoleLayout.page(title: "Customer \(model.id)", user: user, body: body)
@@ -46,7 +47,7 @@ enum CustomerPage {
             """
     }
 
-    private static func details(_ model: Model) -> HTML {
+    private static func details(_ model: Model, user: ConsoleUser) -> HTML {
         """
         <section aria-labelledby="profile-heading">
         <h3 id="profile-heading">Profile</h3>
@@ -58,7 +59,7 @@ enum CustomerPage {
         </section>
         <section aria-labelledby="messages-heading">
         <h3 id="messages-heading">Messages</h3>
-        \(messages(model.messages))
+        \(messages(model.messages, customer: model.id, user: user))
         </section>
         <section aria-labelledby="timeline-heading">
         <h3 id="timeline-heading">Events</h3>
@@ -92,7 +93,9 @@ enum CustomerPage {
             """
     }
 
-    private static func messages(_ messages: [MessageHistoryReader.MessageView]) -> HTML {
+    private static func messages(
+        _ messages: [MessageHistoryReader.MessageView], customer: String, user: ConsoleUser
+    ) -> HTML {
         guard !messages.isEmpty else { return "<p class=\"muted\">No messages.</p>" }
         let rows: [HTML] = messages.map { message in
             let history: [HTML] = message.history.map { status in
@@ -104,7 +107,7 @@ enum CustomerPage {
                 <tr><td>\(ConsoleFormat.time(message.createdAt))</td>\
                 <td><a href="/console/scenarios/\(message.scenario)">\(message.scenario)</a> <span class="muted">v\(message.scenarioVersion) · \(message.step)</span></td>\
                 <td>\(message.channel)<br><span class="muted">\(message.template)</span></td>\
-                <td><span class="status">\(message.status)</span>\(message.reason.map { " <span class=\"muted\">\($0)</span>" as HTML } ?? .empty)</td>\
+                <td><span class="status">\(message.status)</span>\(message.reason.map { " <span class=\"muted\">\($0)</span>" as HTML } ?? .empty)\(message.status == "held" && user.may(.publisher) ? heldActions(message.messageId, customer: customer, user: user) : .empty)</td>\
                 <td><ol class="history">\(history)</ol></td></tr>
                 """
         }
@@ -133,5 +136,16 @@ enum CustomerPage {
             <thead><tr><th scope="col">At</th><th scope="col">Event</th><th scope="col">From</th><th scope="col">Properties or traits</th></tr></thead>
             <tbody>\(rows)</tbody></table></div>
             """
+    }
+
+    /// Resend, mark sent, drop: one form, the button says which (`ConsoleCustomerRoutes`).
+    private static func heldActions(_ messageId: String, customer: String, user: ConsoleUser) -> HTML {
+        """
+        <form class="inline" method="post" action="/console/customers/held-message">\(ConsoleLayout.csrfField(user))\
+        <input type="hidden" name="id" value="\(customer)"><input type="hidden" name="message" value="\(messageId)">\
+        <button type="submit" name="action" value="resend">Resend</button>\
+        <button type="submit" name="action" value="mark-sent">Mark sent</button>\
+        <button type="submit" name="action" value="drop" class="danger">Drop</button></form>
+        """
     }
 }

@@ -146,12 +146,11 @@ private func addAdminRoutes<Context: APIRequestContext>(
             redis: dependencies.redis, keys: keys, ledger: ledger, postgres: admin.postgres,
             partitions: admin.partitions, logger: dependencies.logger))
     CustomerRoutes<Context>(customers: customers).add(to: group)
-    HeldMessageRoutes<Context>(
-        actions: HeldMessageActions(
-            ledger: ledger, producer: dependencies.producer, outboundTopic: admin.outboundTopic,
-            messageLog: PostgresMessageLog(client: admin.postgres, logger: dependencies.logger),
-            audit: dependencies.auditLog, logger: dependencies.logger)
-    ).add(to: group)
+    let held = HeldMessageActions(
+        ledger: ledger, producer: dependencies.producer, outboundTopic: admin.outboundTopic,
+        messageLog: PostgresMessageLog(client: admin.postgres, logger: dependencies.logger),
+        audit: dependencies.auditLog, logger: dependencies.logger)
+    HeldMessageRoutes<Context>(actions: held).add(to: group)
 
     addConsoleRoutes(
         to: router,
@@ -161,7 +160,7 @@ private func addAdminRoutes<Context: APIRequestContext>(
                 keys: dependencies.keyStore, keyCacheTTL: config.keyCacheTTL, ttl: config.consoleSessionTTL,
                 secureCookie: config.consoleSecureCookie),
             store: admin.scenarios, reports: reports, audit: dependencies.auditLog, history: audit,
-            customers: customers, policy: admin.policy,
+            customers: customers, held: held, policy: admin.policy,
             suppressions: SuppressionReader(postgres: admin.postgres, logger: dependencies.logger),
             maxScenarioBytes: config.maxScenarioBytes, lockTTL: config.scenarioLockTTL))
 }

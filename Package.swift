@@ -109,6 +109,7 @@ let package = Package(
         .target(
             name: "Dispatcher",
             dependencies: [
+                "SharedStores",
                 "EngineCore",
                 "NudgeRecords",
                 "ProcessSupport",
@@ -179,6 +180,7 @@ let package = Package(
             dependencies: [
                 "EngineCore",
                 "NudgeRecords",
+                "ProcessSupport",
                 "NudgeRedis",
                 "NudgeKafka",
                 "Feedback",
@@ -250,10 +252,8 @@ let package = Package(
                 "Ingest",
                 "NudgeRecords",
                 "ProcessSupport",
-                "Dispatcher",
                 "Feedback",
                 "ScenarioStore",
-
                 "NudgeKafka",
                 "NudgeRedis",
                 "NudgePostgres",
@@ -359,6 +359,7 @@ let package = Package(
         .testTarget(
             name: "DispatcherTests",
             dependencies: [
+                "SharedStores",
                 "NudgeRecords",
                 "ProcessSupport",
                 "Dispatcher",
@@ -415,6 +416,7 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
+                "SharedStores",
                 "NudgeRecords",
                 "ProcessSupport",
                 "Engine",

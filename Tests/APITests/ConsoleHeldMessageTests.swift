@@ -1,6 +1,7 @@
 import Dispatcher
 import EngineCore
 import Foundation
+import SharedStores
 import HummingbirdTesting
 import Testing
 

@@ -3,6 +3,7 @@ import Dispatcher
 import EngineCore
 import Feedback
 import Foundation
+import SharedStores
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -36,20 +37,26 @@ struct FeedbackRoutesTests {
         let redis = RedisClient(config: env.redisConfig, logger: env.logger)
         let ledger = DispatchLedger(redis: redis, keyPrefix: env.keyPrefix)
         for id in ["m-1", "m-2"] {
-            _ = try await ledger.begin(messageId: id, customerId: "c-9", channel: "sms", scenario: "s", step: "send", topic: "news")
-            try await ledger.complete(messageId: id, status: .sent, connector: "sms", providerMessageId: "p-\(id)", reason: nil)
+            _ = try await ledger.begin(
+                messageId: id, customerId: "c-9", channel: "sms", scenario: "s", step: "send", topic: "news")
+            try await ledger.complete(
+                messageId: id, status: .sent, connector: "sms", providerMessageId: "p-\(id)", reason: nil)
         }
         let producer = try KafkaProducer(config: KafkaProducerConfig(client: env.kafka), logger: env.logger)
         let feedback = FeedbackDependencies(
-            callbacks: ["sms": CallbackConfig(secret: Self.secret, signatureHeader: "X-Signature", mapping: Self.mapping)],
-            signer: Self.signer, publisher: FeedbackPublisher(ledger: ledger, producer: producer, topic: topic, logger: env.logger))
+            callbacks: [
+                "sms": CallbackConfig(secret: Self.secret, signatureHeader: "X-Signature", mapping: Self.mapping)
+            ],
+            signer: Self.signer,
+            publisher: FeedbackPublisher(ledger: ledger, producer: producer, topic: topic, logger: env.logger))
         let router = Router(context: APIContext.self)
         addAPIRoutes(
             to: router,
             dependencies: APIDependencies(
                 config: APITestEnvironment.config(), eventsTopic: env.eventsTopic, redisKeyPrefix: env.keyPrefix,
                 producer: producer, redis: redis, keyStore: InMemoryAPIKeyStore(), auditLog: InMemoryAuditLog(),
-                impressions: ImpressionRecorder(producer: producer, topic: env.eventsTopic, capacity: 10, logger: env.logger),
+                impressions: ImpressionRecorder(
+                    producer: producer, topic: env.eventsTopic, capacity: 10, logger: env.logger),
                 feedback: feedback, logger: env.logger))
         do {
             try await Application(router: router, logger: env.logger).test(.router) { client in
@@ -62,12 +69,16 @@ struct FeedbackRoutesTests {
         await producer.shutdown()
     }
 
-    static func feedbackRecords(_ env: APITestEnvironment, topic: String) async throws -> [(key: String, event: [String: Value])] {
+    static func feedbackRecords(_ env: APITestEnvironment, topic: String) async throws -> [(
+        key: String, event: [String: Value]
+    )] {
         let reader = try KafkaPartitionReader(config: env.kafka, logger: env.logger)
         var records: [(String, [String: Value])] = []
         for partition in 0..<APITestEnvironment.partitions {
             for message in try await reader.readAll(topic: topic, partition: partition, from: 0) {
-                guard case .object(let object) = try JSONDecoder().decode(Value.self, from: Data(message.value)) else { continue }
+                guard case .object(let object) = try JSONDecoder().decode(Value.self, from: Data(message.value)) else {
+                    continue
+                }
                 records.append((String(decoding: message.key ?? [], as: UTF8.self), object))
             }
         }
@@ -92,8 +103,10 @@ struct FeedbackRoutesTests {
                   {"reference": "unknown", "status": "delivered"}
                 ]}
                 """
-            let (headers, buffer) = Self.post(body, signature: CallbackSignature.sign(body: Array(body.utf8), secret: Self.secret))
-            try await client.execute(uri: "/v1/callbacks/sms", method: .post, headers: headers, body: buffer) { response in
+            let (headers, buffer) = Self.post(
+                body, signature: CallbackSignature.sign(body: Array(body.utf8), secret: Self.secret))
+            try await client.execute(uri: "/v1/callbacks/sms", method: .post, headers: headers, body: buffer) {
+                response in
                 #expect(response.status == .ok)
                 let answer = try JSONDecoder().decode([String: Int].self, from: Data(response.body.readableBytesView))
                 #expect(answer == ["accepted": 2, "ignored": 1, "unknown": 1])
@@ -118,14 +131,17 @@ struct FeedbackRoutesTests {
             let forged = CallbackSignature.sign(body: Array(body.utf8), secret: "someone-elses-secret-000")
             for signature in [forged, nil, "sha256=zz"] {
                 let (headers, buffer) = Self.post(body, signature: signature)
-                try await client.execute(uri: "/v1/callbacks/sms", method: .post, headers: headers, body: buffer) { response in
+                try await client.execute(uri: "/v1/callbacks/sms", method: .post, headers: headers, body: buffer) {
+                    response in
                     #expect(response.status == .unauthorized)
                     #expect(response.headers[.contentType] == "application/problem+json")
                 }
             }
             // A correctly signed body for another connector name is unknown.
-            let (headers, buffer) = Self.post(body, signature: CallbackSignature.sign(body: Array(body.utf8), secret: Self.secret))
-            try await client.execute(uri: "/v1/callbacks/push", method: .post, headers: headers, body: buffer) { response in
+            let (headers, buffer) = Self.post(
+                body, signature: CallbackSignature.sign(body: Array(body.utf8), secret: Self.secret))
+            try await client.execute(uri: "/v1/callbacks/push", method: .post, headers: headers, body: buffer) {
+                response in
                 #expect(response.status == .notFound)
             }
             #expect(try await Self.feedbackRecords(env, topic: topic).isEmpty)
@@ -134,21 +150,24 @@ struct FeedbackRoutesTests {
 
     @Test func trackingRecordsOpensClicksAndUnsubscribesFromSignedTokensOnly() async throws {
         try await withFeedback { client, env, topic in
-            let open = Self.signer.sign(TrackingToken(kind: .open, messageId: "m-1", customerId: "c-9", channel: "email"))
+            let open = Self.signer.sign(
+                TrackingToken(kind: .open, messageId: "m-1", customerId: "c-9", channel: "email"))
             try await client.execute(uri: "/t/o/\(open)", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "image/gif")
                 #expect(response.body.getBytes(at: 0, length: 6) == Array("GIF89a".utf8))
             }
             let target = "https://shop.example/cart?id=7&utm=mail"
-            let click = Self.signer.sign(TrackingToken(kind: .click, messageId: "m-1", customerId: "c-9", channel: "email", url: target))
+            let click = Self.signer.sign(
+                TrackingToken(kind: .click, messageId: "m-1", customerId: "c-9", channel: "email", url: target))
             try await client.execute(uri: "/t/c/\(click)", method: .get) { response in
                 #expect(response.status == .found)
                 #expect(response.headers[.location] == target)
             }
             // A token with its target swapped, a token of another kind, and garbage: no redirect.
             let parts = click.split(separator: ".")
-            let evil = TrackingToken(kind: .click, messageId: "m-1", customerId: "c-9", channel: "email", url: "https://evil.example")
+            let evil = TrackingToken(
+                kind: .click, messageId: "m-1", customerId: "c-9", channel: "email", url: "https://evil.example")
             let swapped = Self.signer.sign(evil).split(separator: ".")[0] + "." + parts[1]
             for bad in [String(swapped), open, "not-a-token"] {
                 try await client.execute(uri: "/t/c/\(bad)", method: .get) { response in

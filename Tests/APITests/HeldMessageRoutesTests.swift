@@ -2,6 +2,7 @@ import API
 import Dispatcher
 import EngineCore
 import Foundation
+import SharedStores
 import HummingbirdTesting
 import NudgeKafka
 import Testing

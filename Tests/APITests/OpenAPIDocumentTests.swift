@@ -2,6 +2,7 @@ import API
 import Dispatcher
 import Feedback
 import Foundation
+import SharedStores
 import Hummingbird
 import NudgeKafka
 import NudgeRedis

@@ -3,6 +3,7 @@ import Dispatcher
 import Engine
 import EngineCore
 import Foundation
+import SharedStores
 import NudgeRecords
 import ProcessSupport
 import Hummingbird

@@ -2,6 +2,7 @@ import Dispatcher
 import EngineCore
 import Feedback
 import Foundation
+import SharedStores
 import NudgeKafka
 import NudgeTestSupport
 import PostgresNIO

@@ -2,6 +2,7 @@ import API
 import Dispatcher
 import EngineCore
 import Foundation
+import SharedStores
 import NudgeKafka
 import NudgePostgres
 import NudgeRedis

@@ -1,4 +1,4 @@
-import Dispatcher
+import SharedStores
 import Foundation
 import Hummingbird
 

@@ -1,4 +1,4 @@
-import Dispatcher
+import SharedStores
 import Feedback
 
 /// What the feedback endpoints need: each connector's callback settings, the tracking signer,

@@ -1,4 +1,4 @@
-import Dispatcher
+import SharedStores
 import EngineCore
 import Feedback
 import Foundation
@@ -26,7 +26,8 @@ struct TrackingRoutes<Context: RequestContext>: Sendable {
             var headers = HTTPFields()
             headers[.contentType] = "image/gif"
             headers[.cacheControl] = "no-store, max-age=0"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: TrackingPixel.gif)))
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: TrackingPixel.gif)))
         }
         group.get("c/{token}") { _, context in
             let token = try verify(context, .click)
@@ -77,7 +78,8 @@ struct TrackingRoutes<Context: RequestContext>: Sendable {
     private func html(_ body: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
-        let page = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Subscription</title></head><body>\(body)</body></html>"
+        let page =
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>Subscription</title></head><body>\(body)</body></html>"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 
@@ -90,8 +92,10 @@ struct TrackingRoutes<Context: RequestContext>: Sendable {
 /// GIF89a, 1x1, one transparent pixel.
 enum TrackingPixel {
     static let gif: [UInt8] = [
-        0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF,
-        0x21, 0xF9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02,
+        0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF,
+        0xFF,
+        0x21, 0xF9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2C, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+        0x02,
         0x02, 0x44, 0x01, 0x00, 0x3B,
     ]
 }

@@ -1,4 +1,4 @@
-import Dispatcher
+import SharedStores
 import NudgeRecords
 import ProcessSupport
 import Hummingbird

@@ -1,4 +1,5 @@
 import EngineCore
+import SharedStores
 import Feedback
 import Foundation
 import Logging

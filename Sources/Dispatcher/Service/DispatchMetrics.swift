@@ -1,3 +1,4 @@
+import SharedStores
 import Metrics
 
 /// The dispatcher's Prometheus series.

@@ -1,6 +1,7 @@
 import NudgeRecords
 import ProcessSupport
 import EngineCore
+import SharedStores
 import Foundation
 import Logging
 import NudgeKafka

@@ -1,6 +1,7 @@
 import NudgeRecords
 import ProcessSupport
 import EngineCore
+import SharedStores
 import Feedback
 import Foundation
 import Logging

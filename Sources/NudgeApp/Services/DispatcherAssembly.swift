@@ -2,6 +2,7 @@ import API
 import Dispatcher
 import Engine
 import EngineCore
+import SharedStores
 import Feedback
 import Foundation
 import Logging

@@ -3,6 +3,7 @@ import Engine
 import EngineCore
 import Feedback
 import Foundation
+import SharedStores
 import NudgeRecords
 import ProcessSupport
 import Logging

@@ -1,3 +1,4 @@
+import SharedStores
 import NudgeRecords
 import ProcessSupport
 import Dispatcher

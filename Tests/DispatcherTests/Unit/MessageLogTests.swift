@@ -1,3 +1,4 @@
+import SharedStores
 import EngineCore
 import Feedback
 import NudgeKafka

@@ -1,5 +1,5 @@
 import Crypto
-import Dispatcher
+import SharedStores
 import NudgeRecords
 import ProcessSupport
 import EngineCore

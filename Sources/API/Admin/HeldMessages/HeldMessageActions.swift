@@ -1,4 +1,4 @@
-import Dispatcher
+import SharedStores
 import EngineCore
 import Foundation
 import Logging

@@ -121,7 +121,7 @@ public struct DispatchLedger: Sendable {
         let parts = reply.array ?? []
         if parts.first?.int == 0 { return .proceed(attempt: parts.count > 1 ? parts[1].int ?? 1 : 1) }
         guard let entry = try await entry(messageId: messageId) else {
-            throw DispatchError.ledger("message \(messageId) finished but its entry is gone")
+            throw DispatchLedgerError(message: "message \(messageId) finished but its entry is gone")
         }
         return parts.first?.int == 2 ? .interrupted(entry) : .done(entry)
     }
@@ -188,4 +188,10 @@ public struct DispatchLedger: Sendable {
         )
         .throwingError().string
     }
+}
+
+/// A ledger answer that makes no sense (an entry gone while its message was being finished).
+public struct DispatchLedgerError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { "dispatch ledger: \(message)" }
 }

@@ -17,7 +17,7 @@ public struct FeedbackPublisher: Sendable {
         public var unknown = 0
     }
 
-    let ledger: DispatchLedger
+    public let ledger: DispatchLedger
     let producer: KafkaProducer
     let topic: String
     let logger: Logger

@@ -325,7 +325,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NudgeRecordsTests",
-            dependencies: ["NudgeRecords", "EngineCore"],
+            dependencies: ["NudgeRecords", "SharedStores", "NudgeRedis", "EngineCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -142,10 +142,10 @@ gateway="http://127.0.0.1:$((http_port + 7))"
     NUDGE_TOPICS_OUTBOUND="$name.outbound" NUDGE_TOPICS_FEEDBACK="$name.feedback" NUDGE_TOPICS_PARTITIONS=8 \
     NUDGE_ENGINE_GROUP_ID="$name-engine" NUDGE_DISPATCHER_GROUP_ID="$name-dispatcher" \
     NUDGE_HTTP_HOST=127.0.0.1 NUDGE_HTTP_PORT="$http_port" NUDGE_RULES_DIRECTORY="$rules" \
-    NUDGE_CONNECTORS_DIRECTORY="$root/connectors" NUDGE_LOG_LEVEL=notice NUDGE_API_SITE_KEYS="soak=sk_soak" \
+    NUDGE_CONNECTORS_DIRECTORY="$root/connectors" NUDGE_LOG_LEVEL="${NUDGE_LOG_LEVEL:-notice}" ${NUDGE_KAFKA_PROPERTIES:+NUDGE_KAFKA_PROPERTIES="$NUDGE_KAFKA_PROPERTIES"} NUDGE_API_SITE_KEYS="soak=sk_soak" \
     NUDGE_TRACKING_SECRET=soak-local-tracking-secret NUDGE_TRACKING_BASE_URL="http://127.0.0.1:$http_port" \
     SMS_GATEWAY_URL="$gateway" PUSH_GATEWAY_URL="$gateway" \
-    "$nudge_bin" run) >"$work/nudge-run.log" 2>&1 &
+    "$nudge_bin" run ${LT_NUDGE_CONFIG:+--config "$LT_NUDGE_CONFIG"}) >"$work/nudge-run.log" 2>&1 &
 nudge_pid=$!
 producer_pid=""
 cleanup() {

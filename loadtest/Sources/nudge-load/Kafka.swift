@@ -187,6 +187,27 @@ final class LoadConsumer: @unchecked Sendable {
         }
     }
 
+    /// Reads one partition from an explicit offset (diagnostics: does the broker answer a fetch there?).
+    func assign(topic: String, partition: Int32, offset: Int64) throws {
+        guard let list = rd_kafka_topic_partition_list_new(1) else { throw LoadError("list") }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        rd_kafka_topic_partition_list_add(list, topic, partition).pointee.offset = offset
+        let error = rd_kafka_assign(handle, list)
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw LoadError("assign \(topic): \(String(cString: rd_kafka_err2str(error)))")
+        }
+    }
+
+    func assign(_ starts: [(String, Int32, Int64)]) throws {
+        guard let list = rd_kafka_topic_partition_list_new(Int32(starts.count)) else { throw LoadError("list") }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (topic, partition, offset) in starts {
+            rd_kafka_topic_partition_list_add(list, topic, partition).pointee.offset = offset
+        }
+        let error = rd_kafka_assign(handle, list)
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw LoadError("assign: \(String(cString: rd_kafka_err2str(error)))") }
+    }
+
     /// One record, or nil after `timeoutMs` without one. Errors other than end-of-partition throw.
     func poll(timeoutMs: Int32, copyValue: Bool = true) throws -> LoadRecord? {
         guard let message = rd_kafka_consumer_poll(handle, timeoutMs) else { return nil }

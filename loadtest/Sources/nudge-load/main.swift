@@ -356,6 +356,61 @@ func run() throws {
         }
         emit(result)
 
+    case "probe":
+        // Diagnostics (issue 16): per partition, the group's committed offset, the high watermark, and
+        // whether a fresh consumer fetching from the committed offset gets a record within --wait s.
+        let topic = try o.string("topic")
+        let group = try o.string("group")
+        let wait = try o.double("wait", 10)
+        let lookup = try LoadConsumer(brokers: brokers, groupId: group)
+        let partitions = try lookup.partitionCount(topic)
+        let committed = try lookup.committed(topic: topic, partitions: partitions)
+        let highs = try lookup.highWatermarks(topic: topic, partitions: partitions)
+        var rows: [[String: Any]] = []
+        for partition in 0..<partitions {
+            let start = committed[Int(partition)]
+            let reader = try LoadConsumer(brokers: brokers, groupId: "nudge-load-probe-\(nowMicros())")
+            try reader.assign(topic: topic, partition: partition, offset: start >= 0 ? start : Int64(RD_KAFKA_OFFSET_BEGINNING))
+            let began = monotonic()
+            var got: Int64 = -1
+            var failure = ""
+            while monotonic() - began < wait {
+                do {
+                    if let record = try reader.poll(timeoutMs: 100) { got = record.offset; break }
+                } catch { failure = "\(error)"; break }
+            }
+            rows.append([
+                "partition": Int(partition), "committed": Int(start), "high": Int(highs[Int(partition)]),
+                "first_offset": Int(got), "seconds": monotonic() - began, "error": failure,
+            ])
+        }
+        emit(["topic": topic, "group": group, "partitions": rows])
+
+    case "probe-all":
+        // Diagnostics (issue 16): one consumer with the engine's settings, every partition of --topics
+        // assigned at --group's committed offsets; counts what arrives within --wait s.
+        let topics = try o.string("topics").split(separator: ",").map(String.init)
+        let group = try o.string("group")
+        let wait = try o.double("wait", 10)
+        let lookup = try LoadConsumer(brokers: brokers, groupId: group)
+        var starts: [(String, Int32, Int64)] = []
+        for topic in topics {
+            let n = try lookup.partitionCount(topic)
+            for (p, c) in try lookup.committed(topic: topic, partitions: n).enumerated() {
+                starts.append((topic, Int32(p), c >= 0 ? c : Int64(RD_KAFKA_OFFSET_BEGINNING)))
+            }
+        }
+        let reader = try LoadConsumer(brokers: brokers, groupId: "nudge-load-probe-all-\(nowMicros())",
+            extra: ["queued.max.messages.kbytes": "16384", "fetch.wait.max.ms": "5"])
+        try reader.assign(starts)
+        let began = monotonic()
+        var got = 0
+        var firstAt = -1.0
+        while monotonic() - began < wait {
+            if (try? reader.poll(timeoutMs: 100)) != nil { got += 1; if firstAt < 0 { firstAt = monotonic() - began } }
+        }
+        emit(["received": got, "first_after_s": firstAt, "assigned": starts.count])
+
     case "content":
         // Open-loop GET /v1/content at a constant rate (see OpenLoopHTTP): requests alternate a
         // personalized customer (w1..wN) and an unknown visitor (defaults), like a site's pages.

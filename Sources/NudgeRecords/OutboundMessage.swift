@@ -42,13 +42,7 @@ public struct OutboundMessage: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        recordVersion = try container.decodeIfPresent(Int.self, forKey: .recordVersion) ?? 1
-        guard recordVersion <= Self.currentRecordVersion else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .recordVersion, in: container,
-                debugDescription:
-                    "record_version \(recordVersion) is newer than this Nudge reads (\(Self.currentRecordVersion))")
-        }
+        recordVersion = try RecordVersion.decode(container, forKey: .recordVersion, current: Self.currentRecordVersion)
         messageId = try container.decode(String.self, forKey: .messageId)
         customerId = try container.decode(String.self, forKey: .customerId)
         channel = try container.decode(String.self, forKey: .channel)

@@ -31,13 +31,7 @@ public struct SlotContent: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        recordVersion = try container.decodeIfPresent(Int.self, forKey: .recordVersion) ?? 1
-        guard recordVersion <= Self.currentRecordVersion else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .recordVersion, in: container,
-                debugDescription:
-                    "record_version \(recordVersion) is newer than this Nudge reads (\(Self.currentRecordVersion))")
-        }
+        recordVersion = try RecordVersion.decode(container, forKey: .recordVersion, current: Self.currentRecordVersion)
         payload = try container.decode([String: Value].self, forKey: .payload)
         expiresAt = try container.decodeIfPresent(Timestamp.self, forKey: .expiresAt)
         scenario = try container.decode(String.self, forKey: .scenario)

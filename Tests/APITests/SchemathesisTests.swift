@@ -23,24 +23,10 @@ struct SchemathesisTests {
     @Test func everyOperationAnswersAsDocumentedForEveryRole() async throws {
         let repository = OpenAPIDocumentTests.documentURL.deletingLastPathComponent()
         let name = "schemathesis-\(UUID().uuidString.prefix(8).lowercased())"
-        let env = ProcessInfo.processInfo.environment
-        var config = NudgeConfig()
-        config.kafka = KafkaConfig(
-            brokers: (env["NUDGE_KAFKA_BROKERS"] ?? "127.0.0.1:19092").split(separator: ",").map(String.init))
-        config.redis.host = env["NUDGE_REDIS_HOST"] ?? "127.0.0.1"
-        config.redis.port = env["NUDGE_REDIS_PORT"].flatMap(Int.init) ?? 16379
-        config.redisKeyPrefix = name
-        config.topics = TopicsConfig(
-            events: "\(name).events", deadLetter: "\(name).dead-letter", outbound: "\(name).outbound",
-            feedback: "\(name).feedback", partitions: 2)
-        config.postgres = try await TestPostgres.createDatabase()
-        config.http.port = try FreePort.find()
-        config.rulesDirectory = repository.appendingPathComponent("rules").path
-        config.connectorsDirectory = repository.appendingPathComponent("connectors").path
-        config.api = APITestEnvironment.config()
+        var config = try await serveProcessConfig(
+            name: name, rules: repository.appendingPathComponent("rules").path,
+            connectors: repository.appendingPathComponent("connectors").path)
         config.tracking.secret = "schemathesis-tracking-secret-0123456789"
-        config.timeline.groupId = "\(name)-timeline"
-        config.engine.sessionTimeout = .seconds(6)
         config.logLevel = .error
         var logger = Logger(label: "nudge.tests.schemathesis")
         logger.logLevel = .error

@@ -18,28 +18,13 @@ import Testing
 struct ServeLiveTests {
     @Test func servesTheAPIAndRecordsTimelinesWithoutAnEngine() async throws {
         let name = "serve-\(UUID().uuidString.prefix(8).lowercased())"
-        let env = ProcessInfo.processInfo.environment
         let rules = FileManager.default.temporaryDirectory.appendingPathComponent("nudge-rules-\(name)")
         try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
         try greeterYAML(version: 1).write(
             to: rules.appendingPathComponent("greeter.yaml"), atomically: true, encoding: .utf8)
 
-        var config = NudgeConfig()
-        config.kafka = KafkaConfig(
-            brokers: (env["NUDGE_KAFKA_BROKERS"] ?? "127.0.0.1:19092").split(separator: ",").map(String.init))
-        config.redis.host = env["NUDGE_REDIS_HOST"] ?? "127.0.0.1"
-        config.redis.port = env["NUDGE_REDIS_PORT"].flatMap(Int.init) ?? 16379
-        config.redisKeyPrefix = name
-        config.topics = TopicsConfig(
-            events: "\(name).events", deadLetter: "\(name).dead-letter", outbound: "\(name).outbound",
-            feedback: "\(name).feedback", partitions: 2)
-        config.postgres = try await TestPostgres.createDatabase()
-        config.http.port = try FreePort.find()
-        config.rulesDirectory = rules.path
-        config.connectorsDirectory = rules.appendingPathComponent("no-connectors").path
-        config.api = APITestEnvironment.config()
-        config.timeline.groupId = "\(name)-timeline"
-        config.engine.sessionTimeout = .seconds(6)
+        var config = try await serveProcessConfig(
+            name: name, rules: rules.path, connectors: rules.appendingPathComponent("no-connectors").path)
         config.logLevel = .warning
         var logger = Logger(label: "nudge.tests.serve")
         logger.logLevel = .warning

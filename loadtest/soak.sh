@@ -14,7 +14,12 @@
 # within the run instead of after days), LT_SOAK_INTERVAL [60] seconds between samples,
 # LT_KAFKA_PORT [19192], LT_REDIS_PORT [16479], LT_POSTGRES_PORT [15532], LT_MAIL_PORT [12625],
 # LT_HTTP_PORT [18090], LT_DATA_DIR [loadtest/.data], NUDGE_BINARY (use this `nudge`, no build),
-# LT_KEEP_STACK [0].
+# LT_KEEP_STACK [0], LT_ENGINE_FETCH_WAIT [50ms] (the engine's fetch.wait.max.ms for this run, see below).
+# Why 50 ms and not the shipped 5 ms: Tansu 0.6 (the in-memory dev broker) lists every stored batch
+# of a partition on each fetch and shares one 5 MB budget across the partitions of a request in
+# order, so on a saturated 2-core machine its answers to 5 ms fetches came back empty for offsets
+# that existed and the engine group stopped at ~500k events (soak-20261207T114428Z.md); with 50 ms
+# the same soak committed all 1.2M (soak-20261207T115410Z.md). The soak measures memory, not latency.
 # Bounded: the producer stops after LT_SOAK_MINUTES (count = rate x seconds, and a hard time limit),
 # the drain after it waits at most 120 s. Everything listens on 127.0.0.1 only.
 set -euo pipefail
@@ -35,6 +40,7 @@ customers="${LT_SOAK_CUSTOMERS:-200000}"
 zipf="${LT_SOAK_ZIPF:-0.7}"
 max_wait="${LT_SOAK_MAX_WAIT:-2m}"
 interval="${LT_SOAK_INTERVAL:-60}"
+engine_fetch_wait="${LT_ENGINE_FETCH_WAIT:-50ms}"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 work="$NUDGE_DATA_DIR/soak-$stamp"
 results="$lt/results"
@@ -141,7 +147,7 @@ gateway="http://127.0.0.1:$((http_port + 7))"
     NUDGE_REDIS_KEY_PREFIX="$name" NUDGE_TOPICS_EVENTS="$name.events" NUDGE_TOPICS_DEAD_LETTER="$name.dead-letter" \
     NUDGE_TOPICS_OUTBOUND="$name.outbound" NUDGE_TOPICS_FEEDBACK="$name.feedback" NUDGE_TOPICS_PARTITIONS=8 \
     NUDGE_ENGINE_GROUP_ID="$name-engine" NUDGE_DISPATCHER_GROUP_ID="$name-dispatcher" \
-    NUDGE_HTTP_HOST=127.0.0.1 NUDGE_HTTP_PORT="$http_port" NUDGE_RULES_DIRECTORY="$rules" \
+    NUDGE_ENGINE_FETCH_WAIT="$engine_fetch_wait" NUDGE_HTTP_HOST=127.0.0.1 NUDGE_HTTP_PORT="$http_port" NUDGE_RULES_DIRECTORY="$rules" \
     NUDGE_CONNECTORS_DIRECTORY="$root/connectors" NUDGE_LOG_LEVEL="${NUDGE_LOG_LEVEL:-notice}" ${NUDGE_KAFKA_PROPERTIES:+NUDGE_KAFKA_PROPERTIES="$NUDGE_KAFKA_PROPERTIES"} NUDGE_API_SITE_KEYS="soak=sk_soak" \
     NUDGE_TRACKING_SECRET=soak-local-tracking-secret NUDGE_TRACKING_BASE_URL="http://127.0.0.1:$http_port" \
     SMS_GATEWAY_URL="$gateway" PUSH_GATEWAY_URL="$gateway" \
@@ -263,7 +269,7 @@ trap - EXIT
 # ---------------------------------------------------------------- report
 py=python3
 "$plot_py" -c 'import matplotlib' 2>/dev/null && py="$plot_py"
-"$py" "$lt/soak_report.py" "$work" "$results/soak-$stamp" "$nudge_bin" "$rate" "$minutes" "$customers" "$zipf" "$max_wait"
+"$py" "$lt/soak_report.py" "$work" "$results/soak-$stamp" "$nudge_bin" "$rate" "$minutes" "$customers" "$zipf" "$max_wait" "$engine_fetch_wait"
 rm -rf "$maildir"/new "$maildir"/cur "$maildir"/tmp
 compact_redis
 if [ "${LT_KEEP_STACK:-0}" != 1 ]; then

@@ -13,6 +13,7 @@ import sys
 work, prefix, nudge_bin = sys.argv[1], sys.argv[2], sys.argv[3]
 rate, minutes, customers = float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 zipf, max_wait = sys.argv[7], sys.argv[8]
+engine_fetch_wait = sys.argv[9] if len(sys.argv) > 9 else "5ms"
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MiB = 1024 * 1024
 
@@ -220,6 +221,8 @@ lines = [
     f"window, timeout and absence capped at {max_wait} (contact policy unchanged: caps per day, 24 h dedup)",
     f"- open-loop producer (`nudge-load produce --rate`): realistic mix, Zipf s={zipf} over {customers:,} customers, "
     f"target {rate:,.0f} ev/s for {minutes} min",
+    f"- engine `fetch_wait` {engine_fetch_wait} (`LT_ENGINE_FETCH_WAIT`; shipped default 5ms: Tansu 0.6 starves 5 ms fetches "
+    "on a saturated machine, see loadtest/soak.sh)",
     "- sampled every minute: VmRSS of `nudge run`, Redis `INFO memory` used_memory, DBSIZE, the engine's timer sets, "
     "topic end offsets, the engine group's committed offsets, mails in the sink, load average",
     "- private stack: Tansu (in-memory broker), Redis (AOF, no rewrite during the soak), PostgreSQL, the aiosmtpd sink",

@@ -453,7 +453,9 @@ let package = Package(
                 "NudgeApp",
                 "API",
                 "Engine",
+                "NudgeTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

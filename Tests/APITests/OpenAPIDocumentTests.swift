@@ -99,16 +99,7 @@ struct OpenAPIDocumentTests {
         guard FileManager.default.isExecutableFile(atPath: validator.path) else {
             throw ValidatorMissing(path: validator.path)
         }
-        let process = Process()
-        process.executableURL = validator
-        process.arguments = ["--validation-errors", "all", document.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try ToolRun.run(validator, ["--validation-errors", "all", document.path])
     }
 
     struct ValidatorMissing: Error, CustomStringConvertible {

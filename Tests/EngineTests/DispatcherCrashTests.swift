@@ -60,25 +60,23 @@ struct DispatcherCrashTests {
         let customers = 200
         let tickets = 1_500
         let identities = (0..<customers).map { index in
-            SegmentEvent(type: "identify", event: "", customerId: "c-\(index)", traits: ["phone": .string("+420-\(index)")])
-        }
-        let events = identities + (0..<tickets).map { index in
             SegmentEvent(
-                event: "Ticket Purchased", customerId: "c-\(index % customers)", messageId: "ticket-\(index)",
-                properties: ["ticket_id": .string("t-\(index)"), "draw_id": "d-9", "game": "EuroJackpot"])
+                type: "identify", event: "", customerId: "c-\(index)", traits: ["phone": .string("+420-\(index)")])
         }
+        let events =
+            identities
+            + (0..<tickets).map { index in
+                SegmentEvent(
+                    event: "Ticket Purchased", customerId: "c-\(index % customers)", messageId: "ticket-\(index)",
+                    properties: ["ticket_id": .string("t-\(index)"), "draw_id": "d-9", "game": "EuroJackpot"])
+            }
 
         let gateway = TestGateway()
         try await gateway.run { gateway in
-            var childEnvironment = env.childEnvironment
-            childEnvironment["NUDGE_CONNECTORS_DIRECTORY"] = try Self.connectors(baseURL: gateway.baseURL).path
-            childEnvironment["NUDGE_POSTGRES_HOST"] = database.host
-            childEnvironment["NUDGE_POSTGRES_PORT"] = String(database.port)
-            childEnvironment["NUDGE_POSTGRES_USER"] = database.username
-            childEnvironment["NUDGE_POSTGRES_DATABASE"] = database.database
-            if let password = database.password { childEnvironment["NUDGE_POSTGRES_PASSWORD"] = password }
+            var childEnvironment = env.dispatchingChildEnvironment(
+                connectors: try Self.connectors(baseURL: gateway.baseURL), database: database,
+                trackingSecret: "dispatch-crash-secret-0123456789")
             childEnvironment["NUDGE_DISPATCHER_GROUP_ID"] = "\(env.name)-dispatcher"
-            childEnvironment["NUDGE_TRACKING_SECRET"] = "dispatch-crash-secret-0123456789"
 
             let engine = try EngineProcess(environment: childEnvironment, label: "dispatch-crash-engine")
             defer { engine.terminate() }
@@ -106,7 +104,8 @@ struct DispatcherCrashTests {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 300...2_000)))
                 if !dispatcher.process.isRunning, dispatcher.log.contains("failpoint") { killedByFailpoint += 1 }
                 dispatcher.kill9()
-                #expect(dispatcher.process.terminationReason == .uncaughtSignal, "dispatcher \(crash) exited on its own")
+                #expect(
+                    dispatcher.process.terminationReason == .uncaughtSignal, "dispatcher \(crash) exited on its own")
             }
             try await streaming.value
 
@@ -130,12 +129,15 @@ struct DispatcherCrashTests {
             let firstAttempts = requests.filter { $0.attempt == 1 }
             #expect(firstAttempts.count == tickets)
             let repeats = requests.count - firstAttempts.count
-            print("dispatcher crash test: \(requests.count) provider calls for \(tickets) messages, \(repeats) repeats answered by idempotency, \(killedByFailpoint) dispatchers died at a failpoint")
+            print(
+                "dispatcher crash test: \(requests.count) provider calls for \(tickets) messages, \(repeats) repeats answered by idempotency, \(killedByFailpoint) dispatchers died at a failpoint"
+            )
 
             // The message log has every message once, sent.
             let statuses = try await TestPostgres.withClient(env.config.postgres) { client in
                 var statuses: [String: Int] = [:]
-                let rows = try await client.query("SELECT status, count(*) FROM messages GROUP BY status", logger: env.logger)
+                let rows = try await client.query(
+                    "SELECT status, count(*) FROM messages GROUP BY status", logger: env.logger)
                 for try await (status, count) in rows.decode((String, Int).self) { statuses[status] = count }
                 return statuses
             }

@@ -64,25 +64,9 @@ struct EmailDispatcherCrashTests {
                     properties: ["application_id": .string("a-\(index)")])
             }
 
-        var childEnvironment = env.childEnvironment
-        childEnvironment["NUDGE_CONNECTORS_DIRECTORY"] = try EngineTestEnvironment.connectorsDirectory([
-            "email.yaml": """
-            type: smtp
-            channel: email
-            recipient: profile.email
-            smtp:
-              host: 127.0.0.1
-              port: \(smtp.port)
-              from: "Nudge <noreply@nudge.test>"
-              message_id_domain: nudge.test
-            """
-        ]).path
-        childEnvironment["NUDGE_POSTGRES_HOST"] = database.host
-        childEnvironment["NUDGE_POSTGRES_PORT"] = String(database.port)
-        childEnvironment["NUDGE_POSTGRES_USER"] = database.username
-        childEnvironment["NUDGE_POSTGRES_DATABASE"] = database.database
-        if let password = database.password { childEnvironment["NUDGE_POSTGRES_PASSWORD"] = password }
-        childEnvironment["NUDGE_TRACKING_SECRET"] = "email-crash-secret-0123456789"
+        let childEnvironment = env.dispatchingChildEnvironment(
+            connectors: try EngineTestEnvironment.smtpConnectorsDirectory(port: smtp.port), database: database,
+            trackingSecret: "email-crash-secret-0123456789")
 
         let engine = try EngineProcess(environment: childEnvironment, label: "email-crash-engine")
         defer { engine.terminate() }

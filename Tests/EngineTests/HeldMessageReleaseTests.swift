@@ -32,25 +32,9 @@ struct HeldMessageReleaseTests {
         let smtp = try await MailPeer.smtpServer()
         defer { smtp.stop() }
 
-        var childEnvironment = env.childEnvironment
-        childEnvironment["NUDGE_CONNECTORS_DIRECTORY"] = try EngineTestEnvironment.connectorsDirectory([
-            "email.yaml": """
-            type: smtp
-            channel: email
-            recipient: profile.email
-            smtp:
-              host: 127.0.0.1
-              port: \(smtp.port)
-              from: "Nudge <noreply@nudge.test>"
-              message_id_domain: nudge.test
-            """
-        ]).path
-        childEnvironment["NUDGE_POSTGRES_HOST"] = database.host
-        childEnvironment["NUDGE_POSTGRES_PORT"] = String(database.port)
-        childEnvironment["NUDGE_POSTGRES_USER"] = database.username
-        childEnvironment["NUDGE_POSTGRES_DATABASE"] = database.database
-        if let password = database.password { childEnvironment["NUDGE_POSTGRES_PASSWORD"] = password }
-        childEnvironment["NUDGE_TRACKING_SECRET"] = "held-release-secret-0123456789"
+        var childEnvironment = env.dispatchingChildEnvironment(
+            connectors: try EngineTestEnvironment.smtpConnectorsDirectory(port: smtp.port), database: database,
+            trackingSecret: "held-release-secret-0123456789")
         // One message at a time: each crashing dispatcher gets exactly one email out.
         childEnvironment["NUDGE_DISPATCHER_CONCURRENCY"] = "1"
 

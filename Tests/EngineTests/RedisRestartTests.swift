@@ -38,15 +38,9 @@ struct RedisRestartTests {
 
         let gateway = TestGateway()
         try await gateway.run { gateway in
-            var childEnvironment = env.childEnvironment
-            childEnvironment["NUDGE_CONNECTORS_DIRECTORY"] =
-                try DispatcherCrashTests.connectors(baseURL: gateway.baseURL).path
-            childEnvironment["NUDGE_POSTGRES_HOST"] = database.host
-            childEnvironment["NUDGE_POSTGRES_PORT"] = String(database.port)
-            childEnvironment["NUDGE_POSTGRES_USER"] = database.username
-            childEnvironment["NUDGE_POSTGRES_DATABASE"] = database.database
-            if let password = database.password { childEnvironment["NUDGE_POSTGRES_PASSWORD"] = password }
-            childEnvironment["NUDGE_TRACKING_SECRET"] = "redis-restart-secret-0123456789"
+            let childEnvironment = env.dispatchingChildEnvironment(
+                connectors: try DispatcherCrashTests.connectors(baseURL: gateway.baseURL), database: database,
+                trackingSecret: "redis-restart-secret-0123456789")
 
             let engine = try EngineProcess(environment: childEnvironment, label: "redis-restart-engine")
             defer { engine.terminate() }

@@ -85,9 +85,42 @@ struct EngineTestEnvironment: Sendable {
         return env
     }
 
+    /// `childEnvironment` for child processes that also dispatch: the connectors in `connectors`,
+    /// PostgreSQL at `database` (a fresh one from `useFreshDatabase`) and a tracking secret.
+    func dispatchingChildEnvironment(
+        connectors: URL, database: PostgresConfig, trackingSecret: String
+    ) -> [String: String] {
+        var env = childEnvironment
+        env["NUDGE_CONNECTORS_DIRECTORY"] = connectors.path
+        env["NUDGE_POSTGRES_HOST"] = database.host
+        env["NUDGE_POSTGRES_PORT"] = String(database.port)
+        env["NUDGE_POSTGRES_USER"] = database.username
+        env["NUDGE_POSTGRES_DATABASE"] = database.database
+        if let password = database.password { env["NUDGE_POSTGRES_PASSWORD"] = password }
+        env["NUDGE_TRACKING_SECRET"] = trackingSecret
+        return env
+    }
+
+    /// A connectors folder with one SMTP email connector sending to 127.0.0.1:`port`.
+    static func smtpConnectorsDirectory(port: Int) throws -> URL {
+        try connectorsDirectory([
+            "email.yaml": """
+            type: smtp
+            channel: email
+            recipient: profile.email
+            smtp:
+              host: 127.0.0.1
+              port: \(port)
+              from: "Nudge <noreply@nudge.test>"
+              message_id_domain: nudge.test
+            """
+        ])
+    }
+
     /// A connectors folder with these files (name -> YAML) and the repository's own templates.
     static func connectorsDirectory(_ files: [String: String]) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nudge-connectors-\(UUID().uuidString.prefix(8))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "nudge-connectors-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
@@ -187,7 +220,8 @@ struct EngineTestEnvironment: Sendable {
         var slots: [String: Value] = [:]
         let items = reply.array ?? []
         for index in stride(from: 0, to: items.count - 1, by: 2) {
-            slots[items[index].string ?? ""] = try JSONDecoder().decode(Value.self, from: Data(items[index + 1].bytes ?? []))
+            slots[items[index].string ?? ""] = try JSONDecoder().decode(
+                Value.self, from: Data(items[index + 1].bytes ?? []))
         }
         return slots
     }
@@ -218,7 +252,8 @@ struct SegmentEvent: Sendable {
     var json: [UInt8] {
         var object: [String: Value] = [
             "type": .string(type), "messageId": .string(messageId),
-            "timestamp": .string(ISO8601.format(Timestamp(milliseconds: Int64(timestamp.timeIntervalSince1970 * 1000)))),
+            "timestamp": .string(
+                ISO8601.format(Timestamp(milliseconds: Int64(timestamp.timeIntervalSince1970 * 1000)))),
             "properties": .object(properties), "traits": .object(traits),
         ]
         if type == "track" { object["event"] = .string(event) }

@@ -74,8 +74,9 @@ struct ScenarioReportTests {
                         "entered": 5, "waiting": 4, "converted": 1,
                         "completed": ["goal:bought": 1, "end": 1, "exit:unsubscribed": 1],
                         "sent": 2, "delivered": 1, "opened": 1, "clicked": 1, "failed": 0, "bounced": 0, "deferred": 0,
-                        "suppressed": ["cap:daily": 1, "quiet_hours": 1],
+                        "suppressed": ["cap:daily": 1, "quiet_hours": 1], "would_suppress": [:],
                     ])
+            #expect(report["holdout"] == nil)
             guard case .list(let steps)? = report["steps"] else { throw TestFailure("no steps") }
             #expect(steps.map { $0[member: "step"] } == ["pause", "hello", "done"])
             #expect(steps[0][member: "entered"] == 5)
@@ -92,7 +93,7 @@ struct ScenarioReportTests {
                 hours[0]
                     == [
                         "hour": "2026-01-01T08:00:00Z", "entered": 3, "completed": 1, "converted": 1, "sent": 1,
-                        "delivered": 1, "opened": 1, "clicked": 1, "suppressed": 0,
+                        "delivered": 1, "opened": 1, "clicked": 1, "suppressed": 0, "would_suppress": 0,
                     ])
             #expect(hours[1][member: "entered"] == 2)
             #expect(hours[1][member: "completed"] == 2)
@@ -114,6 +115,38 @@ struct ScenarioReportTests {
             let recent = try await client.send(.get, "/v1/admin/scenarios/greeter/report", key: fixture.viewer)
             #expect(try recent.json()["totals"]?[member: "entered"] == 0)
             #expect(try recent.json()["totals"]?[member: "waiting"] == 4)
+        }
+    }
+
+    @Test func reportShowsTheHoldoutUpliftAndWhatShadowRulesWouldHaveStopped() async throws {
+        try await AdminFixture.run("report-holdout") { client, fixture in
+            _ = try await client.send(
+                .post, "/v1/admin/scenarios/greeter/versions", key: fixture.publisher, body: greeterYAML(version: 1))
+            let keys = RedisKeys(prefix: fixture.keyPrefix)
+            // As the engine writes them: 80 entered, 10 of them held out; 40 conversions, 2 held out.
+            let commands = [
+                RedisCommand(
+                    "HSET", keys.report(scenario: "greeter", hour: "2026010108"), "entered|pause", 80,
+                    "completed|goal:bought|pause", 40, "holdout|entered", 10, "holdout|completed|goal:bought", 2,
+                    "holdout|completed|end", 5, "would_suppress|cap:email:1/day|hello", 7,
+                    "would_suppress|quiet_hours:20:00-08:00|hello", 3)
+            ]
+            for reply in try await fixture.redis.pipeline(commands) { _ = try reply.throwingError() }
+            let response = try await client.send(
+                .get, "/v1/admin/scenarios/greeter/report?from=2026-01-01T08:00:00Z&to=2026-01-01T09:00:00Z",
+                key: fixture.viewer)
+            #expect(response.status == .ok)
+            let report = try response.json()
+            #expect(
+                report["totals"]?[member: "would_suppress"] == ["cap:email:1/day": 7, "quiet_hours:20:00-08:00": 3])
+            guard case .list(let hours)? = report["hours"] else { throw TestFailure("no hours") }
+            #expect(hours.first?[member: "would_suppress"] == 10)
+            let holdout = try #require(report["holdout"])
+            #expect(holdout[member: "treated"][member: "entered"] == 70)
+            #expect(holdout[member: "treated"][member: "converted"] == 38)
+            #expect(holdout[member: "holdout"][member: "entered"] == 10)
+            #expect(holdout[member: "holdout"][member: "converted"] == 2)
+            #expect(holdout[member: "significant"] == true)
         }
     }
 }

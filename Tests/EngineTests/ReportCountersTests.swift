@@ -124,4 +124,55 @@ struct ReportCountersTests {
         }
         await producer.shutdown()
     }
+
+    static let offer = """
+        id: offer
+        version: 1
+        name: Offer with a holdout
+        owner: tests
+        status: active
+        trigger:
+          event: Viewed
+        holdout:
+          percent: 50
+        start: mail
+        steps:
+          mail:
+            send:
+              channel: email
+              template: offer
+            next: done
+          done:
+            end: {}
+        """
+
+    @Test func holdoutAndShadowRuleCountersGoWithTheCommit() async throws {
+        let policy = "version: 1\ncaps:\n  - {channel: email, max: 0, per: day, shadow: true}\n"
+        let env = try await EngineTestEnvironment(
+            "holdout", scenarios: ["offer.yaml": Self.offer, "policy.yaml": policy])
+        try await env.createTopics()
+        let producer = try env.producer()
+        let redis = env.redis()
+        let customers = (0..<24).map { "h\($0)" }
+        let heldOut = customers.filter { Holdout(percent: 50).contains(customer: $0, scope: "offer") }
+        #expect(!heldOut.isEmpty && heldOut.count < customers.count)
+        try await env.withEngine {
+            try await env.send(customers.map { SegmentEvent(event: "Viewed", customerId: $0) }, with: producer)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await hourly("offer", env: env, redis: redis)["completed|end|done"] != customers.count,
+                ContinuousClock.now < deadline
+            {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            let treated = customers.count - heldOut.count
+            #expect(
+                try await hourly("offer", env: env, redis: redis) == [
+                    "entered|mail": customers.count, "completed|end|done": customers.count,
+                    "holdout|entered": heldOut.count, "holdout|completed|end": heldOut.count,
+                    // The shadow cap of 0 would have stopped every message that went out, and only those.
+                    "would_suppress|cap:email:0/day|mail": treated,
+                ])
+        }
+        await producer.shutdown()
+    }
 }

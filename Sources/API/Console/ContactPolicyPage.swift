@@ -26,9 +26,14 @@ enum ContactPolicyPage {
             <h2 id="quiet-heading">Quiet hours</h2>
             \(quietHours(policy))
             </section>
+            <section aria-labelledby="shadow-heading">
+            <h2 id="shadow-heading">Shadow rules</h2>
+            \(shadowRules(policy))
+            </section>
             <section aria-labelledby="rules-heading">
             <h2 id="rules-heading">Other rules</h2>
             <ul>
+            <li>Programme holdout: \(holdout(policy))</li>
             <li>Deduplication: \(policy.dedupWindow.map { "the same channel and template go to a customer once per \(period($0))" } ?? "off")</li>
             <li>Transactional messages \(policy.transactionalExempt ? "skip caps, quiet hours and opt-outs (not bounces and complaints)" : "follow every rule")</li>
             </ul>
@@ -77,6 +82,39 @@ enum ContactPolicyPage {
         return """
             <p>From <strong>\(quiet.from.description)</strong> to <strong>\(quiet.to.description)</strong> in the customer's
             time zone, for \(channels): messages wait until the quiet hours end.</p>
+            """
+    }
+
+    /// Rules marked `shadow: true`: counted, never enforced (docs/contact-policy.md).
+    private static func shadowRules(_ policy: ContactPolicy) -> HTML {
+        let caps: [HTML] = policy.shadowCaps.map { cap -> HTML in
+            let scope = cap.channel.map { "\($0) messages" } ?? "messages on all channels"
+            return
+                "<li><code>cap:\(cap.channel ?? "all"):\(cap.max)/\(period(cap.period))</code>: at most \(cap.max) \(scope) per \(period(cap.period))</li>"
+        }
+        let quiet: [HTML] = policy.shadowQuietHours.map { quiet -> HTML in
+            let channels = quiet.channels.isEmpty ? "all channels" : quiet.channels.joined(separator: ", ")
+            return
+                "<li><code>quiet_hours:\(quiet.from.description)-\(quiet.to.description)</code>: quiet hours for \(channels)</li>"
+        }
+        guard !caps.isEmpty || !quiet.isEmpty else {
+            return
+                "<p>None. A cap or quiet hours marked <code>shadow: true</code> is counted without being enforced.</p>"
+        }
+        return """
+            <p class="help">Evaluated beside the enforced rules and never enforced: each message they would have stopped
+            is counted as <code>would_suppress</code> by rule in the scenario reports and in
+            <code>nudge_engine_shadow_policy_would_suppress_total</code>. Delete a rule's <code>shadow: true</code> line
+            to enforce it.</p>
+            <ul>\(caps)\(quiet)</ul>
+            """
+    }
+
+    private static func holdout(_ policy: ContactPolicy) -> HTML {
+        guard let holdout = policy.holdout else { return "none" }
+        return """
+            \(ScenarioExperimentSection.number(holdout.percent))% of customers get no non-transactional message from any scenario and are tracked to the \
+            goals, so reports can show the uplift
             """
     }
 

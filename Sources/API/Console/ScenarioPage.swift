@@ -42,6 +42,7 @@ enum ScenarioPage {
             <h2 id="hours-heading">Today by hour</h2>
             \(HourChartSVG.render(model.report.hours))
             </section>
+            \(ScenarioExperimentSection.render(model.report))
             <section aria-labelledby="versions-heading">
             <h2 id="versions-heading">Versions</h2>
             \(versionTable(model))

@@ -120,6 +120,8 @@ enum SimulatorPage {
         case .profile: "updates profile"
         case .emit: "emits event"
         case .end: entry.conversion == true ? "converted" : "ended"
+        case .wouldSuppress: "shadow rule would stop it"
+        case .holdout: "in holdout (sent nothing)"
         }
     }
 

@@ -57,5 +57,9 @@ struct BatchStats: Sendable {
     var conversions = 0
     var messages: [String: Int] = [:]
     var decisions: [String: Int] = [:]
+    /// Sent messages a shadow rule of the policy would have stopped, by rule.
+    var wouldSuppress: [String: Int] = [:]
+    /// Instances that started in a holdout, by arm (`scenario`, `programme`).
+    var heldOut: [String: Int] = [:]
     var forwarded = 0
 }

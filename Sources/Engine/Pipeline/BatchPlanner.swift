@@ -138,6 +138,15 @@ struct BatchPlanner {
         case .entered(let ref):
             plan.stats.instancesEntered += 1
             commit.reports.append(.init(scenario: ref.scenario, hour: hour, field: "entered|\(ref.step)", delta: 1))
+        case .heldOut(let ref, let arm):
+            plan.stats.heldOut[arm.rawValue, default: 0] += 1
+            commit.reports.append(.init(scenario: ref.scenario, hour: hour, field: "holdout|entered", delta: 1))
+        case .wouldSuppress(let send, let rule):
+            plan.stats.wouldSuppress[rule, default: 0] += 1
+            commit.reports.append(
+                .init(
+                    scenario: send.origin.scenario, hour: hour, field: "would_suppress|\(rule)|\(send.origin.step)",
+                    delta: 1))
         case .completed(let completion):
             plan.stats.instancesCompleted += 1
             if completion.reason.isConversion { plan.stats.conversions += 1 }
@@ -145,6 +154,13 @@ struct BatchPlanner {
                 .init(
                     scenario: completion.origin.scenario, hour: hour,
                     field: "completed|\(completion.reason.label)|\(completion.origin.step)", delta: 1))
+            if completion.holdout != nil {
+                // Counted beside the totals: treated = all minus holdout, for the uplift.
+                commit.reports.append(
+                    .init(
+                        scenario: completion.origin.scenario, hour: hour,
+                        field: "holdout|completed|\(completion.reason.label)", delta: 1))
+            }
         case .scheduleTimer, .cancelTimer, .updateProfile:
             // Timers are reconciled from the final state (see finishTimers); profile changes are
             // already in the state.

@@ -33,6 +33,13 @@ struct EngineMetrics: Sendable {
             Counter(label: "nudge_engine_policy_decisions_total", dimensions: [("decision", decision)])
                 .increment(by: count)
         }
+        for (rule, count) in stats.wouldSuppress {
+            Counter(label: "nudge_engine_shadow_policy_would_suppress_total", dimensions: [("rule", rule)])
+                .increment(by: count)
+        }
+        for (arm, count) in stats.heldOut {
+            Counter(label: "nudge_engine_holdout_entered_total", dimensions: [("arm", arm)]).increment(by: count)
+        }
     }
 
     func deadLettered(code: String) {

@@ -31,13 +31,15 @@ public final class Scenario: Sendable {
     public let stepOrder: [String]
     /// Event index keys that running instances react to: goals, exits, waits and digests.
     public let instanceEvents: Set<String>
+    /// The scenario's holdout (`holdout: {percent}`): members run through it and are sent nothing.
+    public let holdout: Holdout?
     public let location: SourceLocation
 
     init(
         id: String, version: Int, name: String, description: String, owner: String, status: Status,
         params: [String: Value], trigger: Trigger, entry: EntryRule, vars: [(name: String, value: CompiledExpression)],
         goals: [ExitRule], exits: [ExitRule], start: String, steps: [String: Step], stepOrder: [String],
-        instanceEvents: Set<String>, location: SourceLocation
+        instanceEvents: Set<String>, holdout: Holdout? = nil, location: SourceLocation
     ) {
         self.id = id
         self.version = version
@@ -55,6 +57,7 @@ public final class Scenario: Sendable {
         self.steps = steps
         self.stepOrder = stepOrder
         self.instanceEvents = instanceEvents
+        self.holdout = holdout
         self.location = location
     }
 
@@ -63,7 +66,7 @@ public final class Scenario: Sendable {
         Scenario(
             id: id, version: version, name: name, description: description, owner: owner, status: status,
             params: params, trigger: trigger, entry: entry, vars: vars, goals: goals, exits: exits, start: start,
-            steps: steps, stepOrder: stepOrder, instanceEvents: instanceEvents, location: location)
+            steps: steps, stepOrder: stepOrder, instanceEvents: instanceEvents, holdout: holdout, location: location)
     }
 
     public var reference: ScenarioVersion { ScenarioVersion(id: id, version: version) }

@@ -4,7 +4,7 @@ import Yams
 public enum ScenarioLoader {
     static let rootFields = [
         "id", "version", "name", "description", "owner", "status", "params", "trigger", "entry", "vars", "goals",
-        "exits", "start", "steps",
+        "exits", "start", "steps", "holdout",
     ]
 
     public static func load(yaml: String, file: String) -> Result<Scenario, RuleErrors> {
@@ -103,6 +103,8 @@ public enum ScenarioLoader {
         if let startNode = fields["start"] { start = reader.string(startNode, "start") }
         StepGraphCheck.check(steps: steps, start: start, startNode: fields["start"] ?? stepsNode, reader: reader)
 
+        let holdout = fields["holdout"].flatMap { HoldoutLoader.load($0, reader, field: "holdout") }
+
         guard let id, let version, let trigger, let start, !steps.isEmpty else { return nil }
         var stepsById: [String: Step] = [:]
         for step in steps { stepsById[step.id] = step }
@@ -117,7 +119,7 @@ public enum ScenarioLoader {
             owner: fields["owner"].flatMap { $0.scalar?.string } ?? "",
             status: status ?? .active, params: params, trigger: trigger, entry: entry, vars: vars, goals: goals,
             exits: exits, start: start, steps: stepsById, stepOrder: steps.map(\.id), instanceEvents: instanceEvents,
-            location: reader.location(root))
+            holdout: holdout, location: reader.location(root))
     }
 
     /// Scenario and step ids: lowercase letters, digits, `-` and `_`; they end up in message ids.

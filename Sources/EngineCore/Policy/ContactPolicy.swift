@@ -30,6 +30,12 @@ public struct ContactPolicy: Sendable {
     public var transactionalExempt: Bool
     public var capAction: CapAction = .suppress
     public var location: SourceLocation
+    /// Rules marked `shadow: true`: evaluated beside the enforced ones and counted as
+    /// `would_suppress` by rule, never enforced. Removing the `shadow: true` line enforces one.
+    public var shadowCaps: [Cap] = []
+    public var shadowQuietHours: [QuietHours] = []
+    /// The programme-wide holdout: customers who get no non-transactional message at all.
+    public var holdout: Holdout?
 }
 
 extension ContactPolicy {

@@ -12,7 +12,8 @@ public struct PolicyEvaluator: Sendable {
 
     public init(policy: ContactPolicy) {
         self.policy = policy
-        self.longestCap = policy.caps.map(\.period).max() ?? .days(0)
+        // Shadow caps count the same history, so it is kept as long as any cap looks at it.
+        self.longestCap = (policy.caps + policy.shadowCaps).map(\.period).max() ?? .days(0)
         self.defaultTimeZone = LocalTime.zone(named: policy.defaultTimeZone)
     }
 
@@ -39,13 +40,11 @@ public struct PolicyEvaluator: Sendable {
             return .suppress(reason: "duplicate")
         }
         if exempt { return .send }
-        if let until = quietUntil(channel: channel, profile: profile, now: now) {
+        if let quiet = policy.quietHours, let until = quietUntil(quiet, channel: channel, profile: profile, now: now) {
             return .deferUntil(until, reason: "quiet_hours")
         }
-        for cap in policy.caps where cap.channel == nil || cap.channel == channel {
-            let windowStart = now - cap.period
-            let inWindow = contact.sent.filter { $0.at > windowStart && (cap.channel == nil || $0.channel == channel) }
-            guard inWindow.count >= cap.max else { continue }
+        for cap in policy.caps {
+            guard let inWindow = fullWindow(cap, channel: channel, contact: contact, now: now) else { continue }
             let reason = "cap:\(cap.channel ?? "all"):\(Self.periodName(cap.period))"
             switch policy.capAction {
             case .suppress:
@@ -57,6 +56,38 @@ public struct PolicyEvaluator: Sendable {
             }
         }
         return .send
+    }
+
+    /// The shadow rules that would have stopped or held a message the enforced rules let go, by
+    /// rule (`cap:email:1/day`, `quiet_hours:21:00-09:00`). Call it for sent messages only, before
+    /// `record`. Transactional messages are exempt as from the enforced rules; opt-outs, bounces
+    /// and dedup always hold and have no shadow.
+    public func wouldSuppress(
+        _ message: SendMessage, contact: ContactState, profile: [String: Value], now: Timestamp
+    ) -> [String] {
+        guard !(message.transactional && policy.transactionalExempt),
+            !policy.shadowCaps.isEmpty || !policy.shadowQuietHours.isEmpty
+        else { return [] }
+        var rules: [String] = []
+        for quiet in policy.shadowQuietHours
+        where quietUntil(quiet, channel: message.channel, profile: profile, now: now) != nil {
+            rules.append("quiet_hours:\(quiet.from)-\(quiet.to)")
+        }
+        for cap in policy.shadowCaps where fullWindow(cap, channel: message.channel, contact: contact, now: now) != nil
+        {
+            rules.append("cap:\(cap.channel ?? "all"):\(cap.max)/\(Self.periodName(cap.period))")
+        }
+        return rules
+    }
+
+    /// The sends in a cap's window when the cap applies to `channel` and is full, else nil.
+    private func fullWindow(
+        _ cap: ContactPolicy.Cap, channel: String, contact: ContactState, now: Timestamp
+    ) -> [ContactState.Sent]? {
+        guard cap.channel == nil || cap.channel == channel else { return nil }
+        let windowStart = now - cap.period
+        let inWindow = contact.sent.filter { $0.at > windowStart && (cap.channel == nil || $0.channel == channel) }
+        return inWindow.count >= cap.max ? inWindow : nil
     }
 
     /// Records a send in the contact state (for caps and dedup) and forgets what no rule looks at.
@@ -85,10 +116,10 @@ public struct PolicyEvaluator: Sendable {
     }
 
     /// When the channel is in quiet hours in the customer's zone: the end of them.
-    private func quietUntil(channel: String, profile: [String: Value], now: Timestamp) -> Timestamp? {
-        guard let quiet = policy.quietHours, quiet.channels.isEmpty || quiet.channels.contains(channel) else {
-            return nil
-        }
+    private func quietUntil(
+        _ quiet: ContactPolicy.QuietHours, channel: String, profile: [String: Value], now: Timestamp
+    ) -> Timestamp? {
+        guard quiet.channels.isEmpty || quiet.channels.contains(channel) else { return nil }
         let zone = LocalTime.timeZone(of: profile, default: defaultTimeZone)
         let local = LocalTime.calendar(zone).dateComponents([.hour, .minute], from: LocalTime.date(now))
         let minute = (local.hour ?? 0) * 60 + (local.minute ?? 0)

@@ -5,7 +5,7 @@ import Yams
 public enum PolicyLoader {
     static let fields = [
         "version", "default_timezone", "caps", "quiet_hours", "priorities", "dedup_window", "transactional_exempt",
-        "cap_action",
+        "cap_action", "holdout",
     ]
     /// Fields that moved out of the policy: what to write instead.
     static let moved = Dictionary(
@@ -41,7 +41,15 @@ public enum PolicyLoader {
             zone = name
         }
         let caps = mapping["caps"].map { loadCaps($0, reader) } ?? []
-        let quiet = mapping["quiet_hours"].flatMap { loadQuietHours($0, reader) }
+        let quiet = mapping["quiet_hours"].map { loadQuietHoursRules($0, reader) } ?? []
+        let enforcedQuiet = quiet.filter { !$0.shadow }
+        if enforcedQuiet.count > 1, let node = mapping["quiet_hours"] {
+            reader.report(
+                .invalidValue, node,
+                "only one quiet_hours rule can be enforced; mark the others 'shadow: true' to count what they would defer"
+            )
+        }
+        let holdout = mapping["holdout"].flatMap { HoldoutLoader.load($0, reader, field: "holdout") }
         var priorities: [String: Int] = [:]
         for entry in mapping["priorities"].map({ reader.namedEntries($0, "priorities") }) ?? [] {
             if let value = reader.int(entry.value, "priorities.\(entry.key)", range: 0...100) {
@@ -61,11 +69,24 @@ public enum PolicyLoader {
         guard !diagnostics.hasErrors else { return .failure(RuleErrors(diagnostics.errors)) }
         return .success(
             ContactPolicy(
-                defaultTimeZone: zone, caps: caps, quietHours: quiet, priorities: priorities, dedupWindow: dedup,
-                transactionalExempt: exempt, capAction: capAction, location: reader.location(root)))
+                defaultTimeZone: zone, caps: caps.filter { !$0.shadow }.map(\.rule),
+                quietHours: enforcedQuiet.first?.rule, priorities: priorities, dedupWindow: dedup,
+                transactionalExempt: exempt, capAction: capAction, location: reader.location(root),
+                shadowCaps: caps.filter(\.shadow).map(\.rule), shadowQuietHours: quiet.filter(\.shadow).map(\.rule),
+                holdout: holdout))
     }
 
-    private static func loadCaps(_ node: Node, _ reader: YAMLReader) -> [ContactPolicy.Cap] {
+    /// A rule as written, with its `shadow: true` mark.
+    private struct Marked<Rule> {
+        var rule: Rule
+        var shadow: Bool
+    }
+
+    private static func shadowMark(_ fields: YAMLMapping, _ reader: YAMLReader) -> Bool {
+        fields["shadow"].flatMap { reader.bool($0, "shadow") } ?? false
+    }
+
+    private static func loadCaps(_ node: Node, _ reader: YAMLReader) -> [Marked<ContactPolicy.Cap>] {
         guard case .sequence(let items) = node else {
             reader.report(.wrongShape, node, "'caps' must be a list of {channel, max, per}")
             return []
@@ -73,7 +94,7 @@ public enum PolicyLoader {
         return items.compactMap { item in
             guard
                 let fields = reader.mapping(
-                    item, "a cap", allowed: ["channel", "max", "per"], required: ["max", "per"]),
+                    item, "a cap", allowed: ["channel", "max", "per", "shadow"], required: ["max", "per"]),
                 let max = fields["max"].flatMap({ reader.int($0, "max", range: 0...10_000) }),
                 let perNode = fields["per"]
             else { return nil }
@@ -88,14 +109,22 @@ public enum PolicyLoader {
             }
             guard let period else { return nil }
             let channel = fields["channel"].flatMap { reader.string($0, "channel") }
-            return ContactPolicy.Cap(channel: channel == "all" ? nil : channel, max: max, period: period)
+            return Marked(
+                rule: ContactPolicy.Cap(channel: channel == "all" ? nil : channel, max: max, period: period),
+                shadow: shadowMark(fields, reader))
         }
     }
 
-    private static func loadQuietHours(_ node: Node, _ reader: YAMLReader) -> ContactPolicy.QuietHours? {
+    /// `quiet_hours` is one rule or a list of them (one enforced, the others `shadow: true`).
+    private static func loadQuietHoursRules(_ node: Node, _ reader: YAMLReader) -> [Marked<ContactPolicy.QuietHours>] {
+        if case .sequence(let items) = node { return items.compactMap { loadQuietHours($0, reader) } }
+        return loadQuietHours(node, reader).map { [$0] } ?? []
+    }
+
+    private static func loadQuietHours(_ node: Node, _ reader: YAMLReader) -> Marked<ContactPolicy.QuietHours>? {
         guard
             let fields = reader.mapping(
-                node, "quiet_hours", allowed: ["from", "to", "channels"], required: ["from", "to"]),
+                node, "quiet_hours", allowed: ["from", "to", "channels", "shadow"], required: ["from", "to"]),
             let from = fields["from"].flatMap({ reader.timeOfDay($0, "from") }),
             let to = fields["to"].flatMap({ reader.timeOfDay($0, "to") })
         else { return nil }
@@ -108,6 +137,7 @@ public enum PolicyLoader {
             }
         }
         if from == to { reader.report(.invalidValue, node, "quiet hours 'from' and 'to' are equal") }
-        return ContactPolicy.QuietHours(from: from, to: to, channels: channels)
+        return Marked(
+            rule: ContactPolicy.QuietHours(from: from, to: to, channels: channels), shadow: shadowMark(fields, reader))
     }
 }

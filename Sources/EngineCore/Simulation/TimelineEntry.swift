@@ -3,6 +3,10 @@
 public struct TimelineEntry: Sendable, Equatable, Encodable {
     public enum Kind: String, Sendable, Encodable {
         case enter, send, suppress, `defer`, show, hide, profile, emit, end
+        /// A shadow rule of the policy would have stopped the message sent just before (`reason`: the rule).
+        case wouldSuppress = "would_suppress"
+        /// The instance just entered is in a holdout (`reason`: `scenario` or `programme`).
+        case holdout
     }
 
     public var at: Timestamp
@@ -71,6 +75,15 @@ public struct TimelineEntry: Sendable, Equatable, Encodable {
         case .entered(let ref):
             origin = ref
             kind = .enter
+        case .heldOut(let ref, let arm):
+            origin = ref
+            kind = .holdout
+            reason = arm.rawValue
+        case .wouldSuppress(let message, let rule):
+            origin = message.origin
+            kind = .wouldSuppress
+            fields = (message.channel, message.template, message.messageId, nil, nil)
+            reason = rule
         case .send(let message):
             origin = message.origin
             kind = .send

@@ -9,6 +9,11 @@ public enum Effect: Sendable, Equatable, Codable {
     case suppressed(SendMessage, reason: String)
     /// A message the contact policy holds until `until` (quiet hours, a full cap); decided again then.
     case deferred(SendMessage, until: Timestamp, reason: String)
+    /// A message that went out although a shadow rule of the policy (`shadow: true`) would have
+    /// stopped or held it: counted as `would_suppress` by rule, never enforced.
+    case wouldSuppress(SendMessage, rule: String)
+    /// The instance just entered belongs to a holdout: it runs like the others and is sent nothing.
+    case heldOut(InstanceRef, arm: HoldoutArm)
     case showContent(ShowContent)
     case hideContent(HideContent)
     case updateProfile(ProfileUpdate)
@@ -93,6 +98,8 @@ public struct Completion: Sendable, Equatable, Codable {
 
     public var origin: InstanceRef
     public var reason: Reason
+    /// Set when the instance was in a holdout, so reports compare its conversions with the treated.
+    public var holdout: HoldoutArm? = nil
 }
 
 /// The result of one transition.

@@ -16,10 +16,13 @@ public struct InstanceState: Sendable, Equatable, Codable {
     public var startedAt: Timestamp
     /// Content slots this instance filled; cleared when it completes.
     public var slots: [String]
+    /// Set when the customer is in the scenario's or the programme's holdout: sends are withheld.
+    public var holdout: HoldoutArm?
 
     public init(
         id: String, scenario: String, version: Int, step: String, visits: Int = 0, key: String? = nil,
-        vars: [String: Value] = [:], timer: PendingTimer? = nil, startedAt: Timestamp, slots: [String] = []
+        vars: [String: Value] = [:], timer: PendingTimer? = nil, startedAt: Timestamp, slots: [String] = [],
+        holdout: HoldoutArm? = nil
     ) {
         self.id = id
         self.scenario = scenario
@@ -31,6 +34,7 @@ public struct InstanceState: Sendable, Equatable, Codable {
         self.timer = timer
         self.startedAt = startedAt
         self.slots = slots
+        self.holdout = holdout
     }
 
     enum CodingKeys: String, CodingKey {
@@ -44,6 +48,7 @@ public struct InstanceState: Sendable, Equatable, Codable {
         case timer = "t"
         case startedAt = "a"
         case slots = "c"
+        case holdout = "h"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,6 +63,7 @@ public struct InstanceState: Sendable, Equatable, Codable {
         timer = try container.decodeIfPresent(PendingTimer.self, forKey: .timer)
         startedAt = try container.decode(Timestamp.self, forKey: .startedAt)
         slots = try container.decodeIfPresent([String].self, forKey: .slots) ?? []
+        holdout = try container.decodeIfPresent(HoldoutArm.self, forKey: .holdout)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -72,5 +78,6 @@ public struct InstanceState: Sendable, Equatable, Codable {
         try container.encodeIfPresent(timer, forKey: .timer)
         try container.encode(startedAt, forKey: .startedAt)
         if !slots.isEmpty { try container.encode(slots, forKey: .slots) }
+        try container.encodeIfPresent(holdout, forKey: .holdout)
     }
 }

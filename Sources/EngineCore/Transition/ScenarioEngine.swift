@@ -28,7 +28,9 @@ public struct ScenarioEngine: Sendable {
     }
 
     public func transition(_ state: CustomerState, _ input: Input, now: Timestamp) -> Transition {
-        var run = TransitionRun(catalog: catalog, state: state, now: now, defaultTimeZone: policy.defaultTimeZone)
+        var run = TransitionRun(
+            catalog: catalog, state: state, now: now, defaultTimeZone: policy.defaultTimeZone,
+            programmeHoldout: policy.policy.holdout)
         switch input {
         case .event(let event):
             run.noteContactFeedback(event)
@@ -54,13 +56,19 @@ struct TransitionRun {
     let now: Timestamp
     /// The policy's `default_timezone`, for customers without `profile.timezone`.
     let defaultTimeZone: TimeZone
+    /// The policy's programme-wide holdout, checked when an instance starts.
+    let programmeHoldout: Holdout?
     var effects: [Effect] = []
 
-    init(catalog: ScenarioCatalog, state: CustomerState, now: Timestamp, defaultTimeZone: TimeZone) {
+    init(
+        catalog: ScenarioCatalog, state: CustomerState, now: Timestamp, defaultTimeZone: TimeZone,
+        programmeHoldout: Holdout? = nil
+    ) {
         self.catalog = catalog
         self.state = state
         self.now = now
         self.defaultTimeZone = defaultTimeZone
+        self.programmeHoldout = programmeHoldout
     }
 
     /// The customer's time zone as the profile stands now (an identify may have changed it).

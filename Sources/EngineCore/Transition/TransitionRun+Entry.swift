@@ -37,12 +37,26 @@ extension TransitionRun {
         for (name, expression) in scenario.vars {
             instance.vars[name] = expression.evaluate(entryContext)
         }
+        instance.holdout = holdoutArm(for: scenario)
         effects.append(.entered(origin(instance)))
+        if let arm = instance.holdout { effects.append(.heldOut(origin(instance), arm: arm)) }
         if let reason = runSteps(&instance, scenario: scenario, from: scenario.start, event: event) {
             finish(instance, reason: reason)
         } else {
             state.instances.append(instance)
         }
+    }
+
+    /// The holdout a new instance of `scenario` falls in: the programme's first (one customer is
+    /// held out of every scenario), then the scenario's own.
+    private func holdoutArm(for scenario: Scenario) -> HoldoutArm? {
+        if let programme = programmeHoldout, programme.contains(customer: state.customerId, scope: "") {
+            return .programme
+        }
+        if let own = scenario.holdout, own.contains(customer: state.customerId, scope: scenario.id) {
+            return .scenario
+        }
+        return nil
     }
 
     /// A date or absence trigger timer came due.

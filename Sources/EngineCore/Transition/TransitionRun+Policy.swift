@@ -28,7 +28,10 @@ extension TransitionRun {
     private mutating func decide(_ message: SendMessage, policy: PolicyEvaluator) -> Effect {
         switch policy.decide(message, contact: state.contact, profile: state.profile, now: now) {
         case .send:
+            // Shadow rules look at the history before this send, as an enforced rule would.
+            let shadowRules = policy.wouldSuppress(message, contact: state.contact, profile: state.profile, now: now)
             policy.record(message, in: &state.contact, now: now)
+            for rule in shadowRules { effects.append(.wouldSuppress(message, rule: rule)) }
             return .send(message)
         case .suppress(let reason):
             return .suppressed(message, reason: reason)

@@ -102,17 +102,25 @@ extension TransitionRun {
     private mutating func send(_ spec: SendSpec, instance: inout InstanceState, scenario: Scenario, event: Event?) {
         let messageId = Identifiers.message(instance)
         let sendContext = context(event: event, instance: instance, scenario: scenario)
-        effects.append(
-            .send(
-                SendMessage(
-                    messageId: messageId, origin: origin(instance), channel: spec.channel, template: spec.template,
-                    variables: evaluate(spec.variables, sendContext), priority: spec.priority,
-                    transactional: spec.transactional, topic: spec.topic)))
+        let message = SendMessage(
+            messageId: messageId, origin: origin(instance), channel: spec.channel, template: spec.template,
+            variables: evaluate(spec.variables, sendContext), priority: spec.priority,
+            transactional: spec.transactional, topic: spec.topic)
+        // Withheld before the policy: a holdout member's caps are not spent on messages never sent.
+        let withheld: Bool
+        switch instance.holdout {
+        case .scenario?: withheld = true
+        case .programme?: withheld = !spec.transactional
+        case nil: withheld = false
+        }
+        effects.append(withheld ? .suppressed(message, reason: "holdout") : .send(message))
         // Lets a following wait_for match feedback about this very message.
         instance.vars["last_message_id"] = .string(messageId)
     }
 
     private mutating func show(_ spec: ShowSpec, instance: inout InstanceState, scenario: Scenario, event: Event?) {
+        // Holdout members see no content either; what they do is the baseline.
+        guard instance.holdout == nil else { return }
         let showContext = context(event: event, instance: instance, scenario: scenario)
         effects.append(
             .showContent(
@@ -157,7 +165,7 @@ extension TransitionRun {
         for slot in instance.slots {
             effects.append(.hideContent(HideContent(origin: origin(instance), slot: slot)))
         }
-        effects.append(.completed(Completion(origin: origin(instance), reason: reason)))
+        effects.append(.completed(Completion(origin: origin(instance), reason: reason, holdout: instance.holdout)))
     }
 
     func origin(_ instance: InstanceState) -> InstanceRef {

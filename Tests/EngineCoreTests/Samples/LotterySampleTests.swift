@@ -85,7 +85,7 @@ struct LotterySampleTests {
         #expect(run.ends.first?.reason == "goal:bought_again")
     }
 
-    @Test("the A/B split is deterministic per customer and roughly follows the percentages")
+    @Test("the A/B split and the 10% holdout are deterministic per customer and roughly follow the percentages")
     func splitIsStable() throws {
         let engine = try TestSupport.engine(samples: ["lottery-reactivation"])
         var events: [Event] = []
@@ -95,9 +95,32 @@ struct LotterySampleTests {
         #expect(first.timeline == second.timeline)
         let push = first.sends.filter { $0.channel == "push" }.count
         let email = first.sends.filter { $0.channel == "email" }.count
-        let control = 400 - push - email
+        let heldOut = Set(first.entries(.holdout).map(\.customerId))
         #expect((140...220).contains(push))
         #expect((140...220).contains(email))
-        #expect((15...70).contains(control))
+        #expect((15...70).contains(heldOut.count))
+        #expect(push + email + heldOut.count == 400)
+        // The holdout runs the same path and gets the offer withheld, not skipped: its step and
+        // the reason show in the timeline, and nobody in it is sent anything.
+        let withheld = first.entries(.suppress).filter { $0.decision == "suppressed:holdout" }
+        #expect(Set(withheld.map(\.customerId)) == heldOut)
+        #expect(first.sends.allSatisfy { !heldOut.contains($0.customerId) })
+    }
+
+    @Test("holdout members are followed to the goal like the treated, so the uplift can be measured")
+    func holdoutReachesGoal() throws {
+        let engine = try TestSupport.engine(samples: ["lottery-reactivation"])
+        var events: [Event] = []
+        for index in 0..<200 {
+            events.append(ticket("T-\(index)", user: "c\(index)", at: "2026-05-01T10:00:00Z"))
+            // Buys again after the offer (18:00 on May 15): the goal ends the instance.
+            events.append(ticket("T-\(index)b", user: "c\(index)", at: "2026-05-16T10:00:00Z"))
+        }
+        let run = TestSupport.run(engine, events, horizon: .days(20))
+        let heldOut = Set(run.entries(.holdout).map(\.customerId))
+        #expect(!heldOut.isEmpty)
+        let converted = Set(run.ends.filter { $0.reason == "goal:bought_again" }.map(\.customerId))
+        #expect(heldOut.isSubset(of: converted))
+        #expect(converted.count == 200)
     }
 }

@@ -58,12 +58,13 @@ struct ValuesAndFormatsTests {
         #expect(StableHash.fnv1a64("ab", "c") != StableHash.fnv1a64("a", "bc"))
     }
 
-    @Test("the sample policy loads with its caps, quiet hours and priorities")
+    @Test("the sample policy loads with its caps, shadow cap, quiet hours and priorities")
     func samplePolicy() throws {
         let path = TestSupport.rulesDirectory + "/policy.yaml"
         let policy = try PolicyLoader.load(yaml: try TestSupport.read(path), file: path).get()
         #expect(policy.caps.count == 4)
         #expect(policy.caps.contains { $0.channel == nil && $0.max == 10 && $0.period == .days(7) })
+        #expect(policy.shadowCaps == [ContactPolicy.Cap(channel: "email", max: 1, period: .days(1))])
         #expect(policy.quietHours?.from == TimeOfDay(hour: 21, minute: 0))
         #expect(policy.quietHours?.channels == ["sms", "push"])
         #expect(policy.defaultTimeZone == "Europe/Berlin")

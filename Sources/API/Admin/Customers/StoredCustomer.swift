@@ -50,9 +50,11 @@ struct CustomerView: Encodable {
         var waitingUntil: Date?
         /// The concurrency key, for scenarios that run one instance per key.
         var key: String?
+        /// `scenario` or `programme` when the customer is in a holdout: the instance sends nothing.
+        var holdout: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, scenario, version, step, key
+            case id, scenario, version, step, key, holdout
             case startedAt = "started_at"
             case waitingUntil = "waiting_until"
         }
@@ -65,6 +67,7 @@ struct CustomerView: Encodable {
             startedAt = Date(instance.startedAt)
             waitingUntil = instance.timer.map { Date($0.at) }
             key = instance.key
+            holdout = instance.holdout?.rawValue
         }
     }
 

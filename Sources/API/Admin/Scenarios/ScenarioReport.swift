@@ -10,6 +10,8 @@ struct ScenarioReport: Encodable, Sendable {
     var totals = Counts()
     var steps: [Counts] = []
     var hours: [HourCounts] = []
+    /// Treated against holdout conversion, when the range has holdout members.
+    var holdout: HoldoutComparison?
 
     /// Counts of one step, or of the whole scenario (`step` nil).
     struct Counts: Encodable, Sendable, Equatable {
@@ -32,6 +34,14 @@ struct ScenarioReport: Encodable, Sendable {
         var deferred = 0
         /// Messages the contact policy held back, by reason (`cap:...`, `quiet_hours`, `opted_out`, ...).
         var suppressed: [String: Int] = [:]
+        /// Sent messages a shadow rule (`shadow: true` in the policy) would have stopped, by rule.
+        var wouldSuppress: [String: Int] = [:]
+
+        enum CodingKeys: String, CodingKey {
+            case step, entered, waiting, completed, converted, sent, delivered, opened, clicked, failed, bounced
+            case deferred, suppressed
+            case wouldSuppress = "would_suppress"
+        }
     }
 
     struct HourCounts: Encodable, Sendable, Equatable {
@@ -44,8 +54,14 @@ struct ScenarioReport: Encodable, Sendable {
         var opened = 0
         var clicked = 0
         var suppressed = 0
+        var wouldSuppress = 0
 
         init(hour: Date) { self.hour = hour }
+
+        enum CodingKeys: String, CodingKey {
+            case hour, entered, completed, converted, sent, delivered, opened, clicked, suppressed
+            case wouldSuppress = "would_suppress"
+        }
     }
 }
 
@@ -55,6 +71,8 @@ struct ScenarioReportBuilder {
     private var steps: [String: ScenarioReport.Counts] = [:]
     private var hours: [Date: ScenarioReport.HourCounts] = [:]
     private let stepOrder: [String]
+    private var holdoutEntered = 0
+    private var holdoutConverted = 0
 
     /// `stepOrder`: how the active version lists its steps; other steps follow by name.
     init(scenario: String, from: Date, to: Date, stepOrder: [String]) {
@@ -83,7 +101,8 @@ struct ScenarioReportBuilder {
         return "\(parts.year ?? 1970)\(two(parts.month))\(two(parts.day))\(two(parts.hour))"
     }
 
-    /// One hour's engine counters: fields `entered|<step>` and `completed|<reason>|<step>`.
+    /// One hour's engine counters: fields `entered|<step>`, `completed|<reason>|<step>`,
+    /// `would_suppress|<rule>|<step>`, `holdout|entered` and `holdout|completed|<reason>`.
     mutating func addEngineCounters(hour: Date, fields: [String: Int]) {
         var bucket = hours[hour] ?? ScenarioReport.HourCounts(hour: hour)
         for (field, count) in fields {
@@ -92,6 +111,14 @@ struct ScenarioReportBuilder {
             case ("entered", 2):
                 steps[parts[1], default: .init(step: parts[1])].entered += count
                 bucket.entered += count
+            case ("would_suppress", 3):
+                let (rule, step) = (parts[1], parts[2])
+                steps[step, default: .init(step: step)].wouldSuppress[rule, default: 0] += count
+                bucket.wouldSuppress += count
+            case ("holdout", 2) where parts[1] == "entered":
+                holdoutEntered += count
+            case ("holdout", 3) where parts[1] == "completed":
+                if parts[2].hasPrefix("goal:") { holdoutConverted += count }
             case ("completed", 3):
                 let (reason, step) = (parts[1], parts[2])
                 steps[step, default: .init(step: step)].completed[reason, default: 0] += count
@@ -153,6 +180,12 @@ struct ScenarioReportBuilder {
             totals.bounced += step.bounced
             totals.deferred += step.deferred
             totals.suppressed.merge(step.suppressed, uniquingKeysWith: +)
+            totals.wouldSuppress.merge(step.wouldSuppress, uniquingKeysWith: +)
+        }
+        if holdoutEntered > 0 || holdoutConverted > 0 {
+            report.holdout = HoldoutComparison(
+                entered: totals.entered, converted: totals.converted, holdoutEntered: holdoutEntered,
+                holdoutConverted: holdoutConverted)
         }
         report.totals = totals
         report.hours = hours.values.sorted { $0.hour < $1.hour }

@@ -6,7 +6,8 @@
 # and the engine's CPU per event, and Redis memory per customer key afterwards.
 #   bash loadtest/redis-cost.sh     (after loadtest/run.sh or soak.sh built nudge and nudge-load)
 # Uses a PRIVATE stack (scripts/stack.sh on LT_KAFKA_PORT [19192], LT_REDIS_PORT [16479]) and writes
-# loadtest/results/redis-cost-<timestamp>.md. Figures are measured, not asserted.
+# loadtest/results/redis-cost-<timestamp>.md, then stops that stack (LT_KEEP_STACK=1 keeps it).
+# Figures are measured, not asserted.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,7 +45,11 @@ env NUDGE_KAFKA_BROKERS="$brokers" NUDGE_REDIS_HOST=127.0.0.1 NUDGE_REDIS_PORT="
     NUDGE_ENGINE_GROUP_ID="$name-engine" NUDGE_HTTP_HOST=127.0.0.1 NUDGE_HTTP_PORT="${LT_HTTP_PORT:-18090}" \
     NUDGE_RULES_DIRECTORY="$root/rules" NUDGE_LOG_LEVEL=notice "$nudge_bin" engine >"$NUDGE_DATA_DIR/$name-engine.log" 2>&1 &
 engine_pid=$!
-trap 'kill "$engine_pid" 2>/dev/null || true' EXIT
+finish() {
+    kill "$engine_pid" 2>/dev/null || true
+    [ "${LT_KEEP_STACK:-0}" = 1 ] || bash "$root/scripts/stack.sh" stop kafka redis >&2 || true
+}
+trap finish EXIT
 drain="$("$load" wait-lag --brokers "$brokers" --topic "$name.events" --group "$name-engine" --total "$events" \
     --max-seconds 300 | jq -c 'del(.timeline)')"
 engine_cpu=$(awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$engine_pid/stat")

@@ -160,6 +160,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // BPMN 2.0 import and export of scenarios (Camunda Modeler, bpmn.io): pure, XML in and out.
+        .target(
+            name: "BPMN",
+            dependencies: [
+                "EngineCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Rule files read from disk and handed to the core's RuleSet as text.
         .target(
             name: "RuleFileReader",
@@ -295,6 +304,7 @@ let package = Package(
             name: "nudge",
             dependencies: [
                 "RuleFileReader",
+                "BPMN",
                 "NudgeApp",
                 "EngineCore",
                 "API",
@@ -383,6 +393,12 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BPMNTests",
+            dependencies: ["BPMN", "EngineCore"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

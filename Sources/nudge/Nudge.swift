@@ -9,7 +9,7 @@ struct Nudge: AsyncParsableCommand {
         abstract: "Event-driven, real-time trigger marketing.",
         subcommands: [
             RunCommand.self, EngineCommand.self, ValidateCommand.self, SimulateCommand.self, DeployCommand.self,
-            MigrateCommand.self, KeysCommand.self, DispatchCommand.self, ServeCommand.self,
+            MigrateCommand.self, KeysCommand.self, DispatchCommand.self, ServeCommand.self, BpmnCommand.self,
         ]
     )
 }

@@ -1,5 +1,5 @@
 /// Runs the pure core over a list of events on a virtual clock, firing due timers in between,
-/// and records what would have happened. Used by `nudge simulate` and by the tests.
+/// and records what would have happened. Used by `nudge simulate`, `nudge backtest` and the tests.
 public struct Simulator: Sendable {
     public let engine: ScenarioEngine
     public private(set) var states: [String: CustomerState] = [:]
@@ -7,15 +7,7 @@ public struct Simulator: Sendable {
     public private(set) var now: Timestamp
 
     /// Pending timers, ordered by due time, then by the order they were scheduled.
-    private var timers: [ScheduledTimer] = []
-    private var sequence = 0
-
-    private struct ScheduledTimer: Sendable {
-        var due: Timestamp
-        var sequence: Int
-        var customer: String
-        var id: String
-    }
+    private var timers = TimerQueue()
 
     public init(engine: ScenarioEngine, start: Timestamp) {
         self.engine = engine
@@ -33,24 +25,39 @@ public struct Simulator: Sendable {
 
     /// Fires timers due up to the event's time, then delivers the event.
     public mutating func feed(_ event: Event) {
+        var recorder = TimelineRecorder()
+        feed(event, observer: &recorder)
+        timeline += recorder.entries
+    }
+
+    /// `feed(_:)` reporting to `observer` instead of the timeline.
+    public mutating func feed<Observer: SimulationObserver>(_ event: Event, observer: inout Observer) {
         guard let customer = event.customerId else { return }
-        advance(to: event.timestamp)
+        advance(to: event.timestamp, observer: &observer)
         now = max(now, event.timestamp)
-        apply(.event(event), customer: customer)
+        apply(.event(event), customer: customer, observer: &observer)
     }
 
     public mutating func feed(_ feedback: DeliveryFeedback, customer: String) {
-        advance(to: feedback.at)
+        var recorder = TimelineRecorder()
+        advance(to: feedback.at, observer: &recorder)
         now = max(now, feedback.at)
-        apply(.feedback(feedback), customer: customer)
+        apply(.feedback(feedback), customer: customer, observer: &recorder)
+        timeline += recorder.entries
     }
 
     /// Fires every timer due at or before `time`, in order, moving the clock along.
     public mutating func advance(to time: Timestamp) {
-        while let first = timers.first, first.due <= time {
-            timers.removeFirst()
-            now = max(now, first.due)
-            apply(.timer(id: first.id), customer: first.customer)
+        var recorder = TimelineRecorder()
+        advance(to: time, observer: &recorder)
+        timeline += recorder.entries
+    }
+
+    /// `advance(to:)` reporting to `observer` instead of the timeline.
+    public mutating func advance<Observer: SimulationObserver>(to time: Timestamp, observer: inout Observer) {
+        while let timer = timers.popDue(atOrBefore: time) {
+            now = max(now, timer.due)
+            apply(.timer(id: timer.id), customer: timer.customer, observer: &observer)
         }
         now = max(now, time)
     }
@@ -61,23 +68,30 @@ public struct Simulator: Sendable {
     }
 
     public mutating func apply(_ input: Input, customer: String) {
+        var recorder = TimelineRecorder()
+        apply(input, customer: customer, observer: &recorder)
+        timeline += recorder.entries
+    }
+
+    /// Applies one input at the current time; timer effects go to the timer queue, and the
+    /// observer sees every effect.
+    public mutating func apply<Observer: SimulationObserver>(
+        _ input: Input, customer: String, observer: inout Observer
+    ) {
         let state = states[customer] ?? CustomerState(customerId: customer)
         let result = engine.transition(state, input, now: now)
         states[customer] = result.state
         for effect in result.effects {
             switch effect {
             case .scheduleTimer(let timer):
-                timers.removeAll { $0.customer == customer && $0.id == timer.id }
-                sequence += 1
-                let scheduled = ScheduledTimer(due: timer.at, sequence: sequence, customer: customer, id: timer.id)
-                let index = timers.firstIndex { ($0.due, $0.sequence) > (timer.at, sequence) } ?? timers.count
-                timers.insert(scheduled, at: index)
+                timers.schedule(customer: customer, id: timer.id, due: timer.at)
             case .cancelTimer(let id):
-                timers.removeAll { $0.customer == customer && $0.id == id }
+                timers.cancel(customer: customer, id: id)
             default:
-                if let entry = TimelineEntry(effect: effect, at: now) { timeline.append(entry) }
+                break
             }
         }
+        observer.observe(customer: customer, input: input, effects: result.effects, at: now)
     }
 
     /// Runs a whole simulation: profiles seeded at the first event's time, events in time
@@ -97,5 +111,24 @@ public struct Simulator: Sendable {
         for event in ordered { simulator.feed(event) }
         simulator.drain(until: (ordered.last?.timestamp ?? start) + horizon)
         return simulator
+    }
+}
+
+/// Sees what a simulation does, input by input: the simulator's own timeline is one observer, a
+/// backtest's per-step counts another.
+public protocol SimulationObserver {
+    /// One applied input and every effect of its transition (timer bookkeeping included), at the
+    /// simulated time `at`.
+    mutating func observe(customer: String, input: Input, effects: [Effect], at: Timestamp)
+}
+
+/// Turns effects into timeline entries (timer bookkeeping is left out).
+struct TimelineRecorder: SimulationObserver {
+    var entries: [TimelineEntry] = []
+
+    mutating func observe(customer: String, input: Input, effects: [Effect], at: Timestamp) {
+        for effect in effects {
+            if let entry = TimelineEntry(effect: effect, at: at) { entries.append(entry) }
+        }
     }
 }

@@ -91,7 +91,7 @@ extension RDKafkaClient {
         return (end ?? listedEnd, messages)
     }
 
-    private func assign(_ partition: KafkaTopicPartition, at offset: Int64) throws {
+    func assign(_ partition: KafkaTopicPartition, at offset: Int64) throws {
         try RDKafkaTopicPartitionList.withList([(partition.topic, partition.partition, offset)]) {
             let error = rd_kafka_assign(handle, $0)
             guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -103,7 +103,7 @@ extension RDKafkaClient {
     }
 
     /// The high watermark of the partition's last fetch response.
-    private func fetchedHighWatermark(_ partition: KafkaTopicPartition) -> Int64 {
+    func fetchedHighWatermark(_ partition: KafkaTopicPartition) -> Int64 {
         var low: Int64 = 0
         var high: Int64 = 0
         _ = rd_kafka_get_watermark_offsets(handle, partition.topic, partition.partition, &low, &high)

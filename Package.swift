@@ -221,6 +221,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Backtests: candidate scenarios over the retained events topic, through the pure core on event
+        // time. Reads Kafka (partition readers, no consumer group); writes nothing anywhere.
+        .target(
+            name: "Backtest",
+            dependencies: [
+                "EngineCore",
+                "Ingest",
+                "NudgeKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Deployed scenario versions in PostgreSQL: deploy, pause, resume, archive, the catalog.
         .target(
             name: "ScenarioStore",
@@ -303,6 +316,7 @@ let package = Package(
         .executableTarget(
             name: "nudge",
             dependencies: [
+                "Backtest",
                 "RuleFileReader",
                 "BPMN",
                 "NudgeApp",
@@ -425,6 +439,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "BacktestTests",
+            dependencies: ["Backtest", "EngineCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IngestTests",
             dependencies: ["Ingest"],
             swiftSettings: swiftSettings
@@ -432,6 +451,7 @@ let package = Package(
         .testTarget(
             name: "EngineTests",
             dependencies: [
+                "Backtest",
                 "SharedStores",
                 "NudgeRecords",
                 "ProcessSupport",

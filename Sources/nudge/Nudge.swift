@@ -8,8 +8,9 @@ struct Nudge: AsyncParsableCommand {
         commandName: "nudge",
         abstract: "Event-driven, real-time trigger marketing.",
         subcommands: [
-            RunCommand.self, EngineCommand.self, ValidateCommand.self, SimulateCommand.self, DeployCommand.self,
-            MigrateCommand.self, KeysCommand.self, DispatchCommand.self, ServeCommand.self, BpmnCommand.self,
+            RunCommand.self, EngineCommand.self, ValidateCommand.self, SimulateCommand.self, BacktestCommand.self,
+            DeployCommand.self, MigrateCommand.self, KeysCommand.self, DispatchCommand.self, ServeCommand.self,
+            BpmnCommand.self,
         ]
     )
 }

@@ -13,6 +13,11 @@ struct PackageGraphTests {
         "EngineCore": [], "NudgeRecords": ["EngineCore"], "ProcessSupport": ["EngineCore"],
         "RuleFileReader": ["EngineCore"], "BPMN": ["EngineCore"],
     ]
+    /// Tools that read what the processes leave (topics) and may use only the core and the adapters,
+    /// never a process target: what each may depend on among the package's own targets.
+    static let tools: [String: Set<String>] = [
+        "Backtest": ["EngineCore", "Ingest", "NudgeKafka"]
+    ]
 
     /// Each regular target's dependencies on targets of this package.
     static func graph() throws -> [String: Set<String>] {
@@ -66,6 +71,14 @@ struct PackageGraphTests {
     @Test func theCoreAndTheSharedRecordsAreAtTheBottom() throws {
         let graph = try Self.graph()
         for (target, allowed) in Self.bottom {
+            let dependencies = try #require(graph[target], "no target \(target)")
+            #expect(dependencies.isSubset(of: allowed), "\(target) depends on \(dependencies.subtracting(allowed))")
+        }
+    }
+
+    @Test func theBacktestStandsOnTheCoreAndTheAdaptersOnly() throws {
+        let graph = try Self.graph()
+        for (target, allowed) in Self.tools {
             let dependencies = try #require(graph[target], "no target \(target)")
             #expect(dependencies.isSubset(of: allowed), "\(target) depends on \(dependencies.subtracting(allowed))")
         }

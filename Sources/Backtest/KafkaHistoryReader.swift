@@ -1,0 +1,81 @@
+import EngineCore
+import Foundation
+import Logging
+import NudgeKafka
+
+/// Reads the window of the events topic: one `KafkaRangeReader` per partition, all in parallel, each
+/// assigned directly at the offset for `from` (never joining or committing to a consumer group),
+/// read until the first record stamped at or after `to` or the end offset the read started with.
+/// Records are decoded as they arrive, so the decoder runs while librdkafka fetches ahead.
+enum KafkaHistoryReader {
+    static let chunkSize = 4096
+
+    static func read(
+        _ source: BacktestSource, plan: BacktestPlan, logger: Logger
+    ) async throws(BacktestError) -> [PartitionHistory] {
+        do {
+            let lookup = try KafkaRangeReader(config: source.kafka, logger: logger)
+            let count: Int
+            let starts: [Int32: Int64?]
+            do {
+                count = try await lookup.partitionCount(topic: source.topic)
+                starts = try await lookup.offsets(
+                    topic: source.topic, partitions: (0..<Int32(count)).map { $0 }, atOrAfter: date(plan.window.from))
+                await lookup.close()
+            } catch {
+                await lookup.close()
+                throw error
+            }
+            return try await withThrowingTaskGroup(of: PartitionHistory.self) { group in
+                for partition in 0..<Int32(count) {
+                    let start = starts[partition] ?? nil
+                    group.addTask {
+                        try await readPartition(partition, from: start, source: source, plan: plan, logger: logger)
+                    }
+                }
+                var histories: [PartitionHistory] = []
+                for try await history in group { histories.append(history) }
+                return histories.sorted { $0.partition < $1.partition }
+            }
+        } catch let error as BacktestError {
+            throw error
+        } catch {
+            throw BacktestError(
+                .history, "reading \(source.topic) from \(source.kafka.brokers.joined(separator: ",")): \(error)")
+        }
+    }
+
+    /// `from`: the offset for the window's start, nil when the partition has no record that recent.
+    private static func readPartition(
+        _ partition: Int32, from: Int64?, source: BacktestSource, plan: BacktestPlan, logger: Logger
+    ) async throws -> PartitionHistory {
+        var history = plan.history(of: partition)
+        guard let from else { return history }
+        let reader = try KafkaRangeReader(config: source.kafka, logger: logger)
+        do {
+            try await reader.start(topic: source.topic, partition: partition, from: from)
+            while !history.isFinished, let chunk = try await reader.next(maxMessages: chunkSize) {
+                let decodeStart = ContinuousClock.now
+                defer { history.decodeSeconds += Backtester.seconds(ContinuousClock.now - decodeStart) }
+                for message in chunk {
+                    history.add(
+                        HistoryRecord(
+                            topic: message.topic, partition: message.partition, offset: message.offset,
+                            timestamp: message.timestamp.map { Self.timestamp($0) }, value: message.value))
+                    if history.isFinished { break }
+                }
+            }
+            await reader.close()
+            return history
+        } catch {
+            await reader.close()
+            throw error
+        }
+    }
+
+    static func date(_ time: Timestamp) -> Date { Date(timeIntervalSince1970: Double(time.milliseconds) / 1000) }
+
+    static func timestamp(_ date: Date) -> Timestamp {
+        Timestamp(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded()))
+    }
+}

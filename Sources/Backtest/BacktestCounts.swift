@@ -15,6 +15,12 @@ public struct BacktestCounts: Sendable, Equatable {
     public var completed: [String: Int] = [:]
     /// Instances that ended by reaching a goal.
     public var converted = 0
+    /// Messages that went out although a shadow rule of the policy (`shadow: true`) would have
+    /// stopped or held them, by rule (the engine's `would_suppress|<rule>|<step>`).
+    public var wouldSuppress: [String: Int] = [:]
+    /// Instances entered into a holdout (sent nothing), and those of them that reached a goal.
+    public var heldOut = 0
+    public var heldOutConverted = 0
 
     public init() {}
 
@@ -22,12 +28,16 @@ public struct BacktestCounts: Sendable, Equatable {
     public var suppressedTotal: Int { suppressed.values.reduce(0, +) }
     public var deferredTotal: Int { deferred.values.reduce(0, +) }
     public var completedTotal: Int { completed.values.reduce(0, +) }
+    public var wouldSuppressTotal: Int { wouldSuppress.values.reduce(0, +) }
 
     public var isEmpty: Bool { self == BacktestCounts() }
 
     public mutating func add(_ other: BacktestCounts) {
         entered += other.entered
         converted += other.converted
+        heldOut += other.heldOut
+        heldOutConverted += other.heldOutConverted
+        wouldSuppress.merge(other.wouldSuppress, uniquingKeysWith: +)
         sent.merge(other.sent, uniquingKeysWith: +)
         suppressed.merge(other.suppressed, uniquingKeysWith: +)
         deferred.merge(other.deferred, uniquingKeysWith: +)
@@ -42,6 +52,10 @@ extension BacktestCounts: Encodable {
         case suppressedTotal = "suppressed_total"
         case deferredTotal = "deferred_total"
         case completedTotal = "completed_total"
+        case wouldSuppress = "would_suppress"
+        case wouldSuppressTotal = "would_suppress_total"
+        case heldOut = "held_out"
+        case heldOutConverted = "held_out_converted"
     }
 
     /// Every field always present, maps possibly empty: a stable shape for tools.
@@ -57,5 +71,9 @@ extension BacktestCounts: Encodable {
         try container.encode(completed, forKey: .completed)
         try container.encode(completedTotal, forKey: .completedTotal)
         try container.encode(converted, forKey: .converted)
+        try container.encode(wouldSuppress, forKey: .wouldSuppress)
+        try container.encode(wouldSuppressTotal, forKey: .wouldSuppressTotal)
+        try container.encode(heldOut, forKey: .heldOut)
+        try container.encode(heldOutConverted, forKey: .heldOutConverted)
     }
 }

@@ -38,10 +38,18 @@ struct BacktestTally: SimulationObserver, Sendable {
                 counts[place(message, hour), default: BacktestCounts()].suppressed[reason, default: 0] += 1
             case .deferred(let message, _, let reason):
                 counts[place(message, hour), default: BacktestCounts()].deferred[reason, default: 0] += 1
+            case .wouldSuppress(let message, let rule):
+                counts[place(message, hour), default: BacktestCounts()].wouldSuppress[rule, default: 0] += 1
+            case .heldOut(let ref, _):
+                let place = Place(scenario: ref.scenario, step: ref.step, hour: hour)
+                counts[place, default: BacktestCounts()].heldOut += 1
             case .completed(let completion):
                 let place = Place(scenario: completion.origin.scenario, step: completion.origin.step, hour: hour)
                 counts[place, default: BacktestCounts()].completed[completion.reason.label, default: 0] += 1
-                if completion.reason.isConversion { counts[place, default: BacktestCounts()].converted += 1 }
+                if completion.reason.isConversion {
+                    counts[place, default: BacktestCounts()].converted += 1
+                    if completion.holdout != nil { counts[place, default: BacktestCounts()].heldOutConverted += 1 }
+                }
             default:
                 // Timers, content, profile updates and emitted events are not counted.
                 break

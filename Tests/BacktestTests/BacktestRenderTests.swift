@@ -27,7 +27,8 @@ struct BacktestRenderTests {
         #expect(
             Set(totals.keys) == [
                 "entered", "sent", "sent_total", "suppressed", "suppressed_total", "deferred", "deferred_total",
-                "completed", "completed_total", "converted",
+                "completed", "completed_total", "converted", "would_suppress", "would_suppress_total", "held_out",
+                "held_out_converted",
             ])
         #expect(totals["sent_total"] as? Int == 4)
         let scenarios = try #require(object["scenarios"] as? [[String: Any]])

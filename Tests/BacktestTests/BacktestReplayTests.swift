@@ -125,3 +125,51 @@ struct BacktestReplayTests {
         }
     }
 }
+
+/// Shadow rules and holdouts of the policy and the scenario are counted like the engine counts them.
+@Suite("Backtest shadow rules and holdouts")
+struct BacktestShadowAndHoldoutTests {
+    @Test func aShadowCapCountsWhatItWouldHaveSuppressed() async throws {
+        let policy = """
+            version: 1
+            default_timezone: UTC
+            caps:
+              - {channel: email, max: 5, per: day}
+              - {channel: email, max: 1, per: day, shadow: true}
+            """
+        let loaded = RuleSet.load([
+            RuleSet.File(path: "greet.yaml", text: BacktestFixtures.greet),
+            RuleSet.File(path: "policy.yaml", text: policy),
+        ])
+        #expect(loaded.errors.isEmpty, "\(loaded.errors)")
+        let catalog = try ScenarioCatalog(loaded.scenarios.map { $0.with(status: .active) })
+        let plan = BacktestPlan(
+            window: BacktestFixtures.window,
+            engine: ScenarioEngine(catalog: catalog, policy: try #require(loaded.policies.first)), sample: nil,
+            files: ["greet.yaml"], policyFile: "policy.yaml")
+        let report = await Backtester.run(plan, records: BacktestFixtures.history().records, topic: "events")
+        let again = try #require(report.scenarios.first?.steps.first { $0.step == "again" })
+        // a's second email goes out under the enforced cap of 5; the shadow cap of 1 would have stopped it.
+        #expect(again.counts.sent == ["email": 1])
+        #expect(again.counts.wouldSuppress.count == 1)
+        #expect(again.counts.wouldSuppressTotal == 1)
+        #expect(report.totals.suppressedTotal == 0)
+    }
+
+    @Test func holdoutMembersAreCountedAndSentNothing() async throws {
+        let held = BacktestFixtures.greet.replacingOccurrences(
+            of: "start: hello", with: "holdout:\n  percent: 99.99\nstart: hello")
+        let loaded = RuleSet.load([RuleSet.File(path: "greet.yaml", text: held)])
+        #expect(loaded.errors.isEmpty, "\(loaded.errors)")
+        let catalog = try ScenarioCatalog(loaded.scenarios.map { $0.with(status: .active) })
+        let plan = BacktestPlan(
+            window: BacktestFixtures.window, engine: ScenarioEngine(catalog: catalog), sample: nil,
+            files: ["greet.yaml"], policyFile: nil)
+        let report = await Backtester.run(plan, records: BacktestFixtures.history().records, topic: "events")
+        #expect(report.totals.entered == 4)
+        #expect(report.totals.heldOut == 4)
+        #expect(report.totals.sentTotal == 0)
+        #expect(report.totals.suppressed["holdout"] == 5)  // hello for a, b, c, d; again for a
+        #expect(report.totals.heldOutConverted == 2)
+    }
+}

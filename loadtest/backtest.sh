@@ -85,10 +85,11 @@ def row(name, r):
     return (f"| {name} | {read['records']} | {read['seconds']:.2f} | {read.get('decode_seconds', 0):.2f} | "
             f"{replay['events']} | {replay['seconds']:.2f} | {replay['events_per_second']:.0f} | "
             f"{r['seconds']:.2f} | {r['events_per_second']:.0f} |")
+cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+commit = sh("git -C " + work + " rev-parse --short HEAD")
 lines = [
     f"# Backtest throughput, {out.split('backtest-')[-1][:-3]}", "",
-    f"Machine: {sh('nproc')} cores, {sh('uname -r')}, {sh('grep -m1 \"model name\" /proc/cpuinfo | cut -d: -f2').strip()}; "
-    f"git {sh('git -C ' + work + '/../../.. rev-parse --short HEAD')}.",
+    f"Machine: {sh('nproc')} cores, {sh('uname -r')}, {cpu}; git {commit}.",
     f"Load average at start: {load_start}; when the backtests started: {load_bt}.", "",
     f"History: {events} events of the realistic mix (nudge-load), {partitions} partitions on Tansu; "
     f"every rules/ sample with rules/policy.yaml.", "",

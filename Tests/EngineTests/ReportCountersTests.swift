@@ -135,8 +135,11 @@ struct ReportCountersTests {
           event: Viewed
         holdout:
           percent: 50
-        start: mail
+        start: pause
         steps:
+          pause:
+            wait: 1s
+            next: mail
           mail:
             send:
               channel: email
@@ -167,9 +170,11 @@ struct ReportCountersTests {
             let treated = customers.count - heldOut.count
             #expect(
                 try await hourly("offer", env: env, redis: redis) == [
-                    "entered|mail": customers.count, "completed|end|done": customers.count,
+                    "entered|pause": customers.count, "completed|end|done": customers.count,
                     "holdout|entered": heldOut.count, "holdout|completed|end": heldOut.count,
-                    // The shadow cap of 0 would have stopped every message that went out, and only those.
+                    // The sends happen after the wait, from the state read back from Redis: the
+                    // holdout mark survives it. The shadow cap of 0 would have stopped every message
+                    // that went out, and only those.
                     "would_suppress|cap:email:0/day|mail": treated,
                 ])
         }

@@ -112,6 +112,10 @@ extension InstanceState {
             }
             writer.writeASCII("]")
         }
+        if let holdout {
+            writer.writeASCII(",\"h\":")
+            writer.write(holdout.rawValue)
+        }
         writer.writeASCII(",\"i\":")
         writer.write(id)
         if let key {
@@ -153,6 +157,17 @@ extension InstanceState {
             startedAt: try object.timestamp("a"),
             slots: try object.list("c") { value, path throws(StoredStateError) in
                 try StoredObject.string(value, path: path)
-            } ?? [])
+            } ?? [],
+            holdout: try Self.holdoutArm(object))
+    }
+
+    /// A holdout arm this build does not know is an error: reading it as "not held out" would send
+    /// to a customer who was meant to get nothing.
+    private static func holdoutArm(_ object: StoredObject) throws(StoredStateError) -> HoldoutArm? {
+        guard let text = try object.optionalString("h") else { return nil }
+        guard let arm = HoldoutArm(rawValue: text) else {
+            throw StoredStateError(path: object.at("h"), message: "unknown holdout arm '\(text)'")
+        }
+        return arm
     }
 }

@@ -11,47 +11,10 @@ import Synchronization
 /// handle's blocking queue; a poll thread serves logs and client errors. Call `close()` when done: the
 /// handle is then destroyed on the poll thread.
 public final class KafkaPartitionReader: Sendable {
-    private enum State {
-        case running(RDKafkaClient, RDKafkaPollThread)
-        case closed
-    }
-
-    private let state: Mutex<State>
-    private let logger: Logger
+    private let handle: KafkaReaderHandle
 
     public init(config: KafkaConfig, logger: Logger) throws {
-        var logger = logger
-        logger[metadataKey: KafkaLogKeys.clientId] = "\(config.clientId)"
-        let client = try RDKafkaClient.make(
-            kind: .consumer,
-            properties: Self.properties(config),
-            context: RDKafkaCallbackContext(logger: logger),
-            logger: logger
-        )
-        self.logger = logger
-        state = Mutex(.running(client, RDKafkaPollThread(client: client, name: "nudge.kafka.reader.poll")))
-    }
-
-    deinit {
-        if case .running(_, let pollThread) = state.withLock({ $0 }) { pollThread.requestStop() }
-    }
-
-    static func properties(_ config: KafkaConfig) -> [(String, String)] {
-        let invariants = [
-            ("group.id", "nudge-partition-reader-\(UUID().uuidString.lowercased())"),
-            ("enable.auto.commit", "false"),
-            ("enable.auto.offset.store", "false"),
-            // The end-of-partition event is how a read notices it is done across offset gaps.
-            ("enable.partition.eof", "true"),
-        ]
-        let defaults = [
-            // Out of range means records removed by retention meanwhile: go on from the oldest left.
-            ("auto.offset.reset", "earliest"),
-            // A read that starts at the end waits for one empty fetch: keep that short.
-            ("fetch.wait.max.ms", "100"),
-        ]
-        return RDKafkaConfig.common(config) + invariants + defaults
-            + config.properties.sorted { $0.key < $1.key } + invariants
+        handle = try KafkaReaderHandle(config: config, name: "partition reader", logger: logger)
     }
 
     /// The partition's oldest offset (`low`) and the offset its next message will get (`high`). `high` is
@@ -86,7 +49,7 @@ public final class KafkaPartitionReader: Sendable {
         from offset: Int64?,
         timeout: Duration
     ) async throws -> (low: Int64, high: Int64, messages: [KafkaMessage]) {
-        let client = try runningClient()
+        let client = try handle.runningClient()
         let deadline = ContinuousClock.now + timeout
         let cancelled = CancellationFlag()
         return try await withTaskCancellationHandler {
@@ -112,32 +75,10 @@ public final class KafkaPartitionReader: Sendable {
         }
     }
 
-    /// Closes the consumer handle (nothing to leave or commit), stops the poll thread, which then
-    /// destroys the handle. Later calls throw `.closed`.
+    /// Closes the consumer handle (nothing to leave or commit) and stops its poll thread. Later
+    /// calls throw `.closed`.
     public func close() async {
-        await closeConsumer()?.stop()
-    }
-
-    /// Separate from `close()` so the client reference is gone before the poll thread stops.
-    private func closeConsumer() async -> RDKafkaPollThread? {
-        let running: (RDKafkaClient, RDKafkaPollThread)? = state.withLock { state in
-            defer { state = .closed }
-            guard case .running(let client, let pollThread) = state else { return nil }
-            return (client, pollThread)
-        }
-        guard let (client, pollThread) = running else { return nil }
-        let error = try? await client.runBlocking { $0.consumerClose() }
-        if let error, error != RD_KAFKA_RESP_ERR_NO_ERROR {
-            logger.warning("kafka partition reader close: \(kafkaError(.consumer, "close failed", rdError: error))")
-        }
-        return pollThread
-    }
-
-    private func runningClient() throws -> RDKafkaClient {
-        guard case .running(let client, _) = state.withLock({ $0 }) else {
-            throw KafkaError(code: .closed, message: "partition reader is closed")
-        }
-        return client
+        await handle.close()
     }
 }
 

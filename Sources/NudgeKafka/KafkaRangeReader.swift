@@ -12,11 +12,6 @@ import Synchronization
 /// on the handle's blocking queue; a poll thread serves logs and client errors. Call `close()` when
 /// done: the handle is then destroyed on the poll thread.
 public final class KafkaRangeReader: Sendable {
-    private enum State {
-        case running(RDKafkaClient, RDKafkaPollThread)
-        case closed
-    }
-
     /// Where the read stands; touched only by blocking calls, which the queue runs one at a time.
     private struct Cursor {
         var partition: KafkaTopicPartition
@@ -33,47 +28,16 @@ public final class KafkaRangeReader: Sendable {
         }
     }
 
-    private let state: Mutex<State>
+    private let handle: KafkaReaderHandle
     private let cursor = Mutex<Cursor?>(nil)
-    private let logger: Logger
 
     public init(config: KafkaConfig, logger: Logger) throws {
-        var logger = logger
-        logger[metadataKey: KafkaLogKeys.clientId] = "\(config.clientId)"
-        let client = try RDKafkaClient.make(
-            kind: .consumer,
-            properties: Self.properties(config),
-            context: RDKafkaCallbackContext(logger: logger),
-            logger: logger
-        )
-        self.logger = logger
-        state = Mutex(.running(client, RDKafkaPollThread(client: client, name: "nudge.kafka.range.poll")))
-    }
-
-    deinit {
-        if case .running(_, let pollThread) = state.withLock({ $0 }) { pollThread.requestStop() }
-    }
-
-    static func properties(_ config: KafkaConfig) -> [(String, String)] {
-        let invariants = [
-            ("group.id", "nudge-range-reader-\(UUID().uuidString.lowercased())"),
-            ("enable.auto.commit", "false"),
-            ("enable.auto.offset.store", "false"),
-            // The end-of-partition event is how a read notices it is done across offset gaps.
-            ("enable.partition.eof", "true"),
-        ]
-        let defaults = [
-            ("auto.offset.reset", "earliest"),
-            // Reaching the end waits for one empty fetch: keep that short.
-            ("fetch.wait.max.ms", "100"),
-        ]
-        return RDKafkaConfig.common(config) + invariants + defaults
-            + config.properties.sorted { $0.key < $1.key } + invariants
+        handle = try KafkaReaderHandle(config: config, name: "range reader", logger: logger)
     }
 
     /// The topic's partition count from the cluster's metadata.
     public func partitionCount(topic: String, timeout: Duration = .seconds(10)) async throws -> Int {
-        try await runningClient().runBlocking { try $0.partitionCount(topic: topic, timeout: timeout) }
+        try await handle.runningClient().runBlocking { try $0.partitionCount(topic: topic, timeout: timeout) }
     }
 
     /// Per partition, the earliest offset whose record timestamp is at or after `time`
@@ -86,7 +50,7 @@ public final class KafkaRangeReader: Sendable {
         timeout: Duration = .seconds(10)
     ) async throws -> [Int32: Int64?] {
         let milliseconds = Int64((time.timeIntervalSince1970 * 1000).rounded(.down))
-        return try await runningClient().runBlocking {
+        return try await handle.runningClient().runBlocking {
             try $0.offsetsForTimes(topic: topic, partitions: partitions, milliseconds: milliseconds, timeout: timeout)
         }
     }
@@ -99,7 +63,7 @@ public final class KafkaRangeReader: Sendable {
         from offset: Int64,
         timeout: Duration = .seconds(10)
     ) async throws {
-        let client = try runningClient()
+        let client = try handle.runningClient()
         let started: Cursor = try await client.runBlocking { client in
             let listed = try client.listedWatermarks(topic: topic, partition: partition, timeout: timeout)
             let start = max(offset, listed.low)
@@ -114,7 +78,7 @@ public final class KafkaRangeReader: Sendable {
     /// The next messages in offset order, at most `maxMessages`; nil once the read is done. Waits for
     /// the first message of a chunk at most `timeout` (then throws `.timeout`), not for a full chunk.
     public func next(maxMessages: Int = 4096, timeout: Duration = .seconds(30)) async throws -> [KafkaMessage]? {
-        let client = try runningClient()
+        let client = try handle.runningClient()
         return try await client.runBlocking { client in
             try self.cursor.withLock { stored -> [KafkaMessage]? in
                 guard var position = stored else {
@@ -178,32 +142,9 @@ public final class KafkaRangeReader: Sendable {
         return messages
     }
 
-    /// Closes the consumer handle (nothing to leave or commit), stops the poll thread, which then
-    /// destroys the handle. Later calls throw `.closed`.
+    /// Closes the consumer handle (nothing to leave or commit) and stops its poll thread. Later
+    /// calls throw `.closed`.
     public func close() async {
-        await closeConsumer()?.stop()
-    }
-
-    /// Separate from `close()` so the client reference is gone before the poll thread stops (the
-    /// handle is then destroyed there, not on the cooperative pool).
-    private func closeConsumer() async -> RDKafkaPollThread? {
-        let running: (RDKafkaClient, RDKafkaPollThread)? = state.withLock { state in
-            defer { state = .closed }
-            guard case .running(let client, let pollThread) = state else { return nil }
-            return (client, pollThread)
-        }
-        guard let (client, pollThread) = running else { return nil }
-        let error = try? await client.runBlocking { $0.consumerClose() }
-        if let error, error != RD_KAFKA_RESP_ERR_NO_ERROR {
-            logger.warning("kafka range reader close: \(kafkaError(.consumer, "close failed", rdError: error))")
-        }
-        return pollThread
-    }
-
-    private func runningClient() throws -> RDKafkaClient {
-        guard case .running(let client, _) = state.withLock({ $0 }) else {
-            throw KafkaError(code: .closed, message: "range reader is closed")
-        }
-        return client
+        await handle.close()
     }
 }

@@ -7,6 +7,12 @@ public struct ScenarioCatalog: Sendable {
     private var index: [String: EventInterest] = [:]
     /// Profile attribute -> live scenarios with a date trigger on it.
     private var dateTriggers: [String: [Scenario]] = [:]
+    /// Live scenarios with an absence trigger, by id.
+    private(set) var absenceScenarios: [Scenario] = []
+    /// `id@version` of every live scenario with a date or absence trigger, sorted. Customers'
+    /// trigger timers depend on exactly these: when the list changes, existing customers need a
+    /// `.replan` (see `Input.replan`); when it is the same, they do not.
+    public private(set) var timerTriggerScenarios: [String] = []
 
     public init(_ scenarios: [Scenario]) throws(RuleErrors) {
         var errors: [RuleError] = []
@@ -34,8 +40,13 @@ public struct ScenarioCatalog: Sendable {
         for scenario in live.values.sorted(by: { $0.id < $1.id }) {
             switch scenario.trigger {
             case .event(let name, _): index[name, default: EventInterest()].triggers.append(scenario)
-            case .absence(let name, _, _): index[name, default: EventInterest()].absences.append(scenario)
-            case .date(let trigger): dateTriggers[trigger.attribute, default: []].append(scenario)
+            case .absence(let name, _, _):
+                index[name, default: EventInterest()].absences.append(scenario)
+                absenceScenarios.append(scenario)
+                timerTriggerScenarios.append(scenario.reference.description)
+            case .date(let trigger):
+                dateTriggers[trigger.attribute, default: []].append(scenario)
+                timerTriggerScenarios.append(scenario.reference.description)
             }
         }
         for scenario in versions.values {

@@ -150,8 +150,9 @@ public enum Input: Sendable, Equatable {
     /// A timer the core scheduled earlier came due; ids that no longer match are ignored.
     case timer(id: String)
     case feedback(DeliveryFeedback)
-    /// Re-plan date-trigger timers against the current catalog: plans those of newly deployed
-    /// scenarios and drops those of scenarios no longer live. The runtime sends it when it
-    /// meets a state saved under an older catalog, so a deploy never needs a scan.
+    /// Re-plan trigger timers against the current catalog: plans the date triggers of newly
+    /// deployed scenarios, arms absence triggers the customer has no timer for, and drops the
+    /// timers of scenarios no longer live. Idempotent. The runtime sends it to every existing
+    /// customer when `ScenarioCatalog.timerTriggerScenarios` changes (the engine's replan).
     case replan
 }

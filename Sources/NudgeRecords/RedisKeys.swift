@@ -27,6 +27,27 @@ public struct RedisKeys: Sendable, Equatable {
     /// already produced before a crash.
     public func producedCheckpoint(partition: Int32) -> String { "\(prefix):produced:{p\(partition)}" }
 
+    /// Hash: the replan of this partition's customers (`ReplanProgress`): which catalog it is
+    /// for, the SCAN cursor to resume from, counts and times. Written by the partition's owner,
+    /// read by the admin API.
+    public func replan(partition: Int32) -> String { "\(prefix):replan:{p\(partition)}" }
+    /// The SCAN pattern of every customer hash under this prefix (glob characters of the prefix
+    /// escaped).
+    public var customerPattern: String {
+        var escaped = ""
+        for character in prefix {
+            if "*?[]\\".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped + ":cust:{*}"
+    }
+    /// The customer id of a key from `customer(_:)`, nil for any other key.
+    public func customerId(fromKey key: String) -> String? {
+        let head = "\(prefix):cust:{"
+        guard key.hasPrefix(head), key.hasSuffix("}"), key.count > head.count else { return nil }
+        return String(key.dropFirst(head.count).dropLast())
+    }
+
     /// Counters for gauges that span processes (instances active).
     public var stats: String { "\(prefix):stats" }
 

@@ -62,4 +62,7 @@ struct BatchStats: Sendable {
     /// Instances that started in a holdout, by arm (`scenario`, `programme`).
     var heldOut: [String: Int] = [:]
     var forwarded = 0
+    /// Existing customers replanned (`Input.replan`), and those of them whose state changed.
+    var replanned = 0
+    var replanChanged = 0
 }

@@ -67,6 +67,8 @@ struct BatchPlanner {
             plan.stats.replaysSkipped += 1
             return
         }
+        // A replan is for customers that exist: one erased since the scan found it stays erased.
+        if case .replan = input.kind, record.version == 0 { return }
 
         let coreInput: Input
         switch input.kind {
@@ -82,10 +84,19 @@ struct BatchPlanner {
             coreInput = .timer(id: id)
             plan.stats.timersFired += 1
             plan.stats.timerLateness.append(.milliseconds(max(0, now.milliseconds - due.milliseconds)))
+        case .replan:
+            coreInput = .replan
+            plan.stats.replanned += 1
         }
 
         let transition = engine.transition(record.state, coreInput, now: now)
         plan.stats.transitions += 1
+        if case .replan = input.kind {
+            // Most customers need nothing new: they are not written (nor their version moved,
+            // which would make their next event's commit retry for nothing).
+            if transition.effects.isEmpty, transition.state == record.state { return }
+            plan.stats.replanChanged += 1
+        }
         record.state = transition.state
         if let source = input.source { record.appliedOffsets[source.markerKey] = source.offset }
 

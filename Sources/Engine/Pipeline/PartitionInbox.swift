@@ -12,6 +12,8 @@ final class PartitionInbox: Sendable {
         case dueTimers
         /// An in-flight batch has all its delivery reports.
         case deliveries
+        /// The next page of the replan of existing customers (a no-op when none is due).
+        case replan
     }
 
     private struct State {
@@ -20,6 +22,9 @@ final class PartitionInbox: Sendable {
         var deliveriesDone = false
         /// Alternates records and timers when both wait, so neither starves the other.
         var timersNext = false
+        var replanDue = false
+        /// Alternates records and replan pages the same way.
+        var replanNext = false
         var finished = false
         var runner: CheckedContinuation<Work?, Never>?
         var senders: [CheckedContinuation<Void, Never>] = []
@@ -59,7 +64,7 @@ final class PartitionInbox: Sendable {
         }
     }
 
-    /// Asks for a due-timer run, a gauge refresh or a delivery harvest (flags: asking twice is once).
+    /// Asks for a due-timer run, a replan page or a delivery harvest (flags: asking twice is once).
     func request(_ work: Work) {
         let wake = state.withLock {
             state -> (CheckedContinuation<Work?, Never>, Work?, [CheckedContinuation<Void, Never>])? in
@@ -67,6 +72,7 @@ final class PartitionInbox: Sendable {
             switch work {
             case .dueTimers: state.timersDue = true
             case .deliveries: state.deliveriesDone = true
+            case .replan: state.replanDue = true
             case .records: return nil
             }
             guard let runner = state.runner else { return nil }
@@ -123,8 +129,14 @@ final class PartitionInbox: Sendable {
             state.timersNext = false
             return .dueTimers
         }
+        if state.replanDue && (!hasRecords || state.replanNext) {
+            state.replanDue = false
+            state.replanNext = false
+            return .replan
+        }
         if hasRecords {
             state.timersNext = true
+            state.replanNext = true
             // The runner harvests deliveries before each batch anyway.
             state.deliveriesDone = false
             let count = min(maxBatch, state.records.count)

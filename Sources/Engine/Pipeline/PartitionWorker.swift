@@ -24,6 +24,8 @@ final class PartitionWorker: Sendable {
     private let runner: Task<Void, Never>
     private let ticker: Task<Void, Never>
     private let gauges: Task<Void, Never>
+    /// Asks for the next replan page every `config.replanPause` (nothing to do costs nothing).
+    private let replanTicker: Task<Void, Never>
 
     /// `onFailure` is called once if a batch keeps failing (the worker then stops taking work).
     init(
@@ -52,6 +54,13 @@ final class PartitionWorker: Sendable {
                 try? await Task.sleep(for: config.timerTick)
                 if Task.isCancelled { break }
                 inbox.request(.dueTimers)
+            }
+        }
+        self.replanTicker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: config.replanPause)
+                if Task.isCancelled { break }
+                inbox.request(.replan)
             }
         }
         // A task of its own, neither on the runner nor on the timer ticker: the lag gauge asks the
@@ -83,8 +92,10 @@ final class PartitionWorker: Sendable {
     func stop() async {
         ticker.cancel()
         gauges.cancel()
+        replanTicker.cancel()
         await ticker.value
         await gauges.value
+        await replanTicker.value
         inbox.finish()
         await runner.value
     }
@@ -120,6 +131,9 @@ private struct PartitionRunner {
     private var inFlight: [InFlight] = []
     private var outboxes = OutboxTracker()
     private var needsRecovery = true
+    private var replanner: PartitionReplanner
+    /// Customers written by the replan batches staged since the last page began.
+    private var replanChanged = 0
     /// Next offset of the events topic after what this worker processed, for the lag gauge.
     let position: PartitionPosition
 
@@ -134,6 +148,8 @@ private struct PartitionRunner {
         self.position = position
         self.logger = logger
         self.decoder = EventDecoder(maxEventBytes: config.maxEventBytes)
+        self.replanner = PartitionReplanner(
+            pipeline: pipeline, pageSize: config.replanPageSize, partitions: config.partitions, logger: logger)
     }
 
     mutating func run() async throws {
@@ -149,6 +165,8 @@ private struct PartitionRunner {
                 }
             case .dueTimers:
                 try await fireDueTimers()
+            case .replan:
+                try await replanPage()
             case .deliveries:
                 if needsRecovery {
                     try await drive(nil)
@@ -181,6 +199,29 @@ private struct PartitionRunner {
         guard !due.isEmpty else { return }
         try await drive(Job(inputs: due, deadLetters: [], offsets: [], now: now))
         if due.count >= config.timerBatchSize { inbox.request(.dueTimers) }
+    }
+
+    /// One page of the replan of existing customers, when one is due: its customers go through
+    /// the first stage like any batch (retried like one), then the progress moves on. A page
+    /// that fails to be read or recorded is taken again at the next tick.
+    private mutating func replanPage() async throws {
+        if needsRecovery { try await drive(nil) }
+        let now = Timestamp.wallClock()
+        let page: PartitionReplanner.Page?
+        do {
+            page = try await replanner.nextPage(now: now)
+        } catch {
+            logger.warning("reading the replan's next page failed", metadata: metadata(error))
+            return
+        }
+        guard let page else { return }
+        replanChanged = 0
+        if !page.inputs.isEmpty { try await drive(Job(inputs: page.inputs, deadLetters: [], offsets: [], now: now)) }
+        do {
+            try await replanner.completed(page, changed: replanChanged)
+        } catch {
+            logger.warning("recording replan progress failed", metadata: metadata(error))
+        }
     }
 
     /// Runs `job` (after any retried ones) through the first stage and hands it to delivery.
@@ -225,6 +266,7 @@ private struct PartitionRunner {
         let staged = try await pipeline.stage(
             job.inputs, deadLetters: job.deadLetters, now: job.now ?? .wallClock(), cleanup: outboxes.takeCleanup())
         outboxes.written(staged.outboxCounts)
+        replanChanged += staged.stats.replanChanged
         let deliveries = try await pipeline.producer.enqueue(staged.messages)
         let inbox = self.inbox
         deliveries.onCompletion { inbox.request(.deliveries) }

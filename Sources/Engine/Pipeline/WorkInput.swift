@@ -2,11 +2,13 @@ import EngineCore
 import Ingest
 import NudgeKafka
 
-/// One input for a partition's pipeline: a decoded event from Kafka, or a due timer.
+/// One input for a partition's pipeline: a decoded event from Kafka, a due timer, or the replan
+/// of an existing customer after a deploy (`Input.replan`).
 struct WorkInput: Sendable {
     enum Kind: Sendable {
         case event(Event)
         case timer(id: String, due: Timestamp)
+        case replan
     }
 
     var customerId: String
@@ -35,7 +37,8 @@ extension WorkInput {
         var deadLetters: [DeadLetter] = []
         inputs.reserveCapacity(messages.count)
         for message in messages {
-            let source = KafkaTopicPartitionOffset(topic: message.topic, partition: message.partition, offset: message.offset)
+            let source = KafkaTopicPartitionOffset(
+                topic: message.topic, partition: message.partition, offset: message.offset)
             switch decoder.decode(message.value, recordId: "\(message.topic)/\(message.partition)/\(message.offset)") {
             case .success(let event):
                 guard let customerId = event.customerId else { continue }

@@ -5,11 +5,17 @@ public struct EngineConfig: Sendable {
     public var topics: EngineTopics
     /// First part of every Redis key (`RedisKeys`): deployments sharing a Redis use different ones.
     public var keyPrefix: String
+    /// Partitions of the events topic (`topics.partitions`): the replan finds the partition that
+    /// owns a customer by hashing its id as the producers' partitioner does.
+    public var partitions: Int
     public var tuning: EngineTuning
 
-    public init(topics: EngineTopics, keyPrefix: String = "nudge", tuning: EngineTuning = EngineTuning()) {
+    public init(
+        topics: EngineTopics, keyPrefix: String = "nudge", partitions: Int = 8, tuning: EngineTuning = EngineTuning()
+    ) {
         self.topics = topics
         self.keyPrefix = keyPrefix
+        self.partitions = max(1, partitions)
         self.tuning = tuning
     }
 
@@ -43,6 +49,13 @@ public struct EngineTuning: Sendable, Equatable {
     /// How often offsets of finished batches are committed (a crash replays at most this much,
     /// which the applied offsets skip).
     public var commitInterval: Duration
+    /// Customer keys each partition looks at per second while replanning existing customers
+    /// after a deploy that changed date or absence triggers (a page of `replanPageSize` keys,
+    /// then a pause). Every partition scans every customer key and replans the ones it owns, so
+    /// Redis sees `partitions x replanRate` keys scanned a second and the customers' commits.
+    public var replanRate: Int
+    /// Keys asked for per SCAN page of the replan (Redis's COUNT hint).
+    public var replanPageSize: Int
 
     public init(
         groupId: String = "nudge-engine",
@@ -55,7 +68,9 @@ public struct EngineTuning: Sendable, Equatable {
         maxPollInterval: Duration = .seconds(60),
         fetchWait: Duration = .milliseconds(5),
         catalogReloadInterval: Duration = .seconds(1),
-        commitInterval: Duration = .milliseconds(100)
+        commitInterval: Duration = .milliseconds(100),
+        replanRate: Int = 5_000,
+        replanPageSize: Int = 500
     ) {
         self.groupId = groupId
         self.maxBatchSize = maxBatchSize
@@ -68,5 +83,10 @@ public struct EngineTuning: Sendable, Equatable {
         self.fetchWait = fetchWait
         self.catalogReloadInterval = catalogReloadInterval
         self.commitInterval = commitInterval
+        self.replanRate = max(1, replanRate)
+        self.replanPageSize = max(1, replanPageSize)
     }
+
+    /// The pause after each replan page that keeps a partition at `replanRate` keys a second.
+    public var replanPause: Duration { .milliseconds(max(1, replanPageSize * 1000 / replanRate)) }
 }

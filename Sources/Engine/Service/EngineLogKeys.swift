@@ -8,4 +8,8 @@ enum EngineLogKeys {
     static let error = "engine.error"
     static let attempt = "engine.attempt"
     static let groupId = "kafka.group_id"
+    static let scenarios = "scenario.ids"
+    static let changed = "engine.customers.changed"
+    static let scanned = "engine.replan.scanned"
+    static let durationMilliseconds = "engine.duration_ms"
 }

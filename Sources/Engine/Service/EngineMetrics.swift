@@ -13,6 +13,10 @@ struct EngineMetrics: Sendable {
     private let timerLateness = Metrics.Timer(label: "nudge_engine_timer_lateness_seconds")
     private let forwarded = Counter(label: "nudge_engine_events_forwarded_total")
     let instancesActive = Gauge(label: "nudge_engine_instances_active")
+    private let replanned = Counter(label: "nudge_engine_replan_customers_total")
+    private let replanChanged = Counter(label: "nudge_engine_replan_customers_changed_total")
+    private let replanKeysScanned = Counter(label: "nudge_engine_replan_keys_scanned_total")
+    private let replansFinished = Counter(label: "nudge_engine_replans_finished_total")
 
     func record(_ stats: BatchStats) {
         // Inert events count as taken in too: they were consumed and decoded, then had no effect.
@@ -25,6 +29,8 @@ struct EngineMetrics: Sendable {
         conversions.increment(by: stats.conversions)
         timersFired.increment(by: stats.timersFired)
         forwarded.increment(by: stats.forwarded)
+        replanned.increment(by: stats.replanned)
+        replanChanged.increment(by: stats.replanChanged)
         for lateness in stats.timerLateness { timerLateness.recordInterval(lateness) }
         for (channel, count) in stats.messages {
             Counter(label: "nudge_engine_messages_out_total", dimensions: [("channel", channel)]).increment(by: count)
@@ -40,6 +46,18 @@ struct EngineMetrics: Sendable {
         for (arm, count) in stats.heldOut {
             Counter(label: "nudge_engine_holdout_entered_total", dimensions: [("arm", arm)]).increment(by: count)
         }
+    }
+
+    /// Customer keys the replan looked at (each partition scans all of them).
+    func replanScanned(_ keys: Int) { replanKeysScanned.increment(by: keys) }
+
+    /// A partition's replan went through all customer keys.
+    func replanFinished() { replansFinished.increment() }
+
+    /// 1 while the partition replans its existing customers, else 0.
+    func replanRunning(partition: Int32, _ running: Bool) {
+        Gauge(label: "nudge_engine_replan_running", dimensions: [("partition", String(partition))])
+            .record(running ? 1 : 0)
     }
 
     func deadLettered(code: String) {

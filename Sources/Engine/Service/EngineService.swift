@@ -101,6 +101,15 @@ public struct EngineService: Service {
                     case .assigned(let partitions):
                         for partition in partitions where partition.topic == config.topics.events {
                             _ = workers.worker(for: partition.partition, make: makeWorker)
+                            if partition.partition >= config.partitions {
+                                // The replan hashes customer ids onto `config.partitions`.
+                                logger.error(
+                                    "topics.partitions is lower than the events topic's partitions; the replan misses customers",
+                                    metadata: [
+                                        EngineLogKeys.partition: "\(partition.partition)",
+                                        EngineLogKeys.partitions: "\(config.partitions)",
+                                    ])
+                            }
                         }
                         logger.info("partitions assigned", metadata: [EngineLogKeys.partitions: "\(partitions)"])
                     case .revoked(let partitions, let revocation):

@@ -6,6 +6,6 @@ extension EngineConfig {
             topics: EngineTopics(
                 events: config.topics.events, outbound: config.topics.outbound, deadLetter: config.topics.deadLetter,
                 feedback: config.topics.feedback),
-            keyPrefix: config.redisKeyPrefix, tuning: config.engine)
+            keyPrefix: config.redisKeyPrefix, partitions: config.topics.partitions, tuning: config.engine)
     }
 }

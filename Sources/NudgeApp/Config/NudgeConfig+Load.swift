@@ -102,7 +102,9 @@ extension NudgeConfig {
             fetchWait: try duration(engine, "fetch_wait", defaults.engine.fetchWait, scope: "engine"),
             catalogReloadInterval: try duration(
                 engine, "catalog_reload_interval", defaults.engine.catalogReloadInterval, scope: "engine"),
-            commitInterval: try duration(engine, "commit_interval", defaults.engine.commitInterval, scope: "engine"))
+            commitInterval: try duration(engine, "commit_interval", defaults.engine.commitInterval, scope: "engine"),
+            replanRate: try positive(engine, "replan_rate", defaults.engine.replanRate, scope: "engine"),
+            replanPageSize: try positive(engine, "replan_page_size", defaults.engine.replanPageSize, scope: "engine"))
 
         let api = config.scoped(to: "api")
         let content = config.scoped(to: "content")

@@ -58,7 +58,8 @@ public struct APIDependencies: Sendable {
 ///   publisher), `/v1/admin/scenarios/{id}/report` (viewer), `/v1/admin/customers/{id}` and its
 ///   `messages` and `timeline` (viewer), the erase `DELETE /v1/admin/customers/{id}` (admin), the
 ///   audit log `/v1/admin/audit` (one scenario's: viewer; all of it: admin), held messages
-///   `/v1/admin/held-messages` (list: viewer; resend, mark-sent, drop: publisher);
+///   `/v1/admin/held-messages` (list: viewer; resend, mark-sent, drop: publisher), the engine's
+///   replan of existing customers `/v1/admin/replans` (viewer);
 ///   and the web console under `/console` (signed in with an API key, the same roles).
 public func addAPIRoutes<Context: APIRequestContext>(to router: Router<Context>, dependencies: APIDependencies) {
     let metrics = dependencies.metrics
@@ -146,6 +147,9 @@ private func addAdminRoutes<Context: APIRequestContext>(
             redis: dependencies.redis, keys: keys, ledger: ledger, postgres: admin.postgres,
             partitions: admin.partitions, logger: dependencies.logger))
     CustomerRoutes<Context>(customers: customers).add(to: group)
+    ReplanRoutes<Context>(
+        reader: ReplanReader(redis: dependencies.redis, keys: keys, partitions: admin.partitions)
+    ).add(to: group)
     let held = HeldMessageActions(
         ledger: ledger, producer: dependencies.producer, outboundTopic: admin.outboundTopic,
         messageLog: PostgresMessageLog(client: admin.postgres, logger: dependencies.logger),

@@ -44,7 +44,7 @@ public struct RedisKeys: Sendable, Equatable {
     /// The customer id of a key from `customer(_:)`, nil for any other key.
     public func customerId(fromKey key: String) -> String? {
         let head = "\(prefix):cust:{"
-        guard key.hasPrefix(head), key.hasSuffix("}"), key.count > head.count else { return nil }
+        guard key.hasPrefix(head), key.hasSuffix("}"), key.count > head.count + 1 else { return nil }
         return String(key.dropFirst(head.count).dropLast())
     }
 

@@ -84,5 +84,11 @@ public struct ReplanProgressError: Error, Sendable, Equatable, CustomStringConve
     public var value: String
     public var reason: String
 
+    public init(field: String, value: String, reason: String) {
+        self.field = field
+        self.value = value
+        self.reason = reason
+    }
+
     public var description: String { "replan progress field \(field) = \"\(value)\": \(reason)" }
 }

@@ -1,7 +1,8 @@
 import EngineCore
+import Synchronization
 
 /// Replays decoded partitions through the pure core: `Simulator` with the clock following event
-/// time, one simulator per shard of customers, shards in parallel. Customers never see each
+/// time, one simulator per shard of customers, shards in parallel on every core. Customers never see each
 /// other's state, so a customer's result depends only on its own events and its shard's clock; the
 /// shard count is fixed (`PartitionHistory.shardCount`), so the result is the same on every machine.
 enum BacktestReplay {
@@ -12,33 +13,31 @@ enum BacktestReplay {
         var customersSampled: Int
     }
 
+    /// Takes the decoded events out of `partitions` (their counts stay for the report), so each
+    /// shard holds the only reference to its events and frees them on its own core when done.
     static func run(
-        _ partitions: [PartitionHistory], engine: ScenarioEngine, window: BacktestWindow, sample: Int?
+        _ partitions: inout [PartitionHistory], engine: ScenarioEngine, window: BacktestWindow, sample: Int?
     ) async -> Outcome {
         var customers: Set<String> = []
         for partition in partitions { customers.formUnion(partition.customers) }
         let chosen = sample.map { CustomerSample.choose($0, from: customers) }
-        let results = await withTaskGroup(of: (BacktestTally, Int).self) { group in
-            for shard in 0..<PartitionHistory.shardCount {
-                group.addTask {
-                    var events: [ReplayEvent] = []
-                    events.reserveCapacity(partitions.reduce(0) { $0 + $1.shards[shard].count })
-                    for partition in partitions {
-                        if let chosen {
-                            events += partition.shards[shard].lazy.filter { event in
-                                event.event.customerId.map { chosen.contains($0) } ?? false
-                            }
-                        } else {
-                            events += partition.shards[shard]
-                        }
+        let inbox = ShardInbox(shardCount: PartitionHistory.shardCount)
+        for index in partitions.indices { inbox.add(partitions[index].takeShards()) }
+        let results = await ParallelShards.map(count: PartitionHistory.shardCount) { shard -> (BacktestTally, Int) in
+            let parts = inbox.take(shard)
+            var events: [ReplayEvent] = []
+            events.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+            for part in parts {
+                if let chosen {
+                    events += part.lazy.filter { event in
+                        event.event.customerId.map { chosen.contains($0) } ?? false
                     }
-                    events.sort(by: ReplayEvent.ordered)
-                    return (replay(sorted: events, engine: engine, window: window), events.count)
+                } else {
+                    events += part
                 }
             }
-            var all: [(BacktestTally, Int)] = []
-            for await result in group { all.append(result) }
-            return all
+            events.sort(by: ReplayEvent.ordered)
+            return (replay(sorted: events, engine: engine, window: window), events.count)
         }
         var tally = BacktestTally()
         for (shardTally, _) in results { tally.merge(shardTally) }
@@ -56,5 +55,26 @@ enum BacktestReplay {
         simulator.advance(to: window.to, observer: &tally)
         tally.finish(simulator)
         return tally
+    }
+}
+
+/// Each shard's events from every partition, handed out once.
+private final class ShardInbox: Sendable {
+    private let slots: Mutex<[[[ReplayEvent]]]>
+
+    init(shardCount: Int) { slots = Mutex(Array(repeating: [], count: shardCount)) }
+
+    /// One partition's events, by shard.
+    func add(_ shards: [[ReplayEvent]]) {
+        slots.withLock { slots in
+            for (shard, events) in shards.enumerated() { slots[shard].append(events) }
+        }
+    }
+
+    func take(_ shard: Int) -> [[ReplayEvent]] {
+        slots.withLock { slots in
+            defer { slots[shard] = [] }
+            return slots[shard]
+        }
     }
 }

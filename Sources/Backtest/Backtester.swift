@@ -55,9 +55,12 @@ public enum Backtester {
         _ plan: BacktestPlan, source: BacktestSource, logger: Logger
     ) async throws(BacktestError) -> BacktestReport {
         let readStart = ContinuousClock.now
-        let partitions = try await KafkaHistoryReader.read(source, plan: plan, logger: logger)
+        let read = try await KafkaHistoryReader.read(source, plan: plan, logger: logger)
         let readSeconds = seconds(ContinuousClock.now - readStart)
-        return await replay(partitions, plan: plan, topic: source.topic, readSeconds: readSeconds)
+        async let closed: Void = read.close()
+        let report = await replay(read.histories, plan: plan, topic: source.topic, readSeconds: readSeconds)
+        await closed
+        return report
     }
 
     /// The replay and the report, on records already in hand (tests, other sources). Records must be
@@ -78,8 +81,9 @@ public enum Backtester {
         _ partitions: [PartitionHistory], plan: BacktestPlan, topic: String, readSeconds: Double
     ) async -> BacktestReport {
         let replayStart = ContinuousClock.now
+        var partitions = partitions
         let outcome = await BacktestReplay.run(
-            partitions, engine: plan.engine, window: plan.window, sample: plan.sample)
+            &partitions, engine: plan.engine, window: plan.window, sample: plan.sample)
         let replaySeconds = seconds(ContinuousClock.now - replayStart)
         let context = BacktestReport.Context(
             window: plan.window, topic: topic, files: plan.files, policy: plan.policyFile,

@@ -8,11 +8,24 @@ import NudgeKafka
 /// read until the first record stamped at or after `to` or the end offset the read started with.
 /// Records are decoded as they arrive, so the decoder runs while librdkafka fetches ahead.
 enum KafkaHistoryReader {
+    /// The partitions read, and the readers still open: closing a reader waits for its last fetch
+    /// to come back (most of a second on Tansu), so the caller closes them while it replays.
+    struct Read: Sendable {
+        var histories: [PartitionHistory]
+        var openReaders: [KafkaRangeReader]
+
+        func close() async {
+            await withTaskGroup(of: Void.self) { group in
+                for reader in openReaders { group.addTask { await reader.close() } }
+            }
+        }
+    }
+
     static let chunkSize = 4096
 
     static func read(
         _ source: BacktestSource, plan: BacktestPlan, logger: Logger
-    ) async throws(BacktestError) -> [PartitionHistory] {
+    ) async throws(BacktestError) -> Read {
         do {
             let lookup = try KafkaRangeReader(config: source.kafka, logger: logger)
             let count: Int
@@ -26,16 +39,25 @@ enum KafkaHistoryReader {
                 await lookup.close()
                 throw error
             }
-            return try await withThrowingTaskGroup(of: PartitionHistory.self) { group in
+            return try await withThrowingTaskGroup(of: (PartitionHistory, KafkaRangeReader?).self) { group in
                 for partition in 0..<Int32(count) {
                     let start = starts[partition] ?? nil
                     group.addTask {
                         try await readPartition(partition, from: start, source: source, plan: plan, logger: logger)
                     }
                 }
-                var histories: [PartitionHistory] = []
-                for try await history in group { histories.append(history) }
-                return histories.sorted { $0.partition < $1.partition }
+                var read = Read(histories: [], openReaders: [])
+                do {
+                    for try await (history, reader) in group {
+                        read.histories.append(history)
+                        if let reader { read.openReaders.append(reader) }
+                    }
+                } catch {
+                    await read.close()
+                    throw error
+                }
+                read.histories.sort { $0.partition < $1.partition }
+                return read
             }
         } catch let error as BacktestError {
             throw error
@@ -46,11 +68,12 @@ enum KafkaHistoryReader {
     }
 
     /// `from`: the offset for the window's start, nil when the partition has no record that recent.
+    /// Returns the reader still open (see `Read`).
     private static func readPartition(
         _ partition: Int32, from: Int64?, source: BacktestSource, plan: BacktestPlan, logger: Logger
-    ) async throws -> PartitionHistory {
+    ) async throws -> (PartitionHistory, KafkaRangeReader?) {
         var history = plan.history(of: partition)
-        guard let from else { return history }
+        guard let from else { return (history, nil) }
         let reader = try KafkaRangeReader(config: source.kafka, logger: logger)
         do {
             try await reader.start(topic: source.topic, partition: partition, from: from)
@@ -65,8 +88,7 @@ enum KafkaHistoryReader {
                     if history.isFinished { break }
                 }
             }
-            await reader.close()
-            return history
+            return (history, reader)
         } catch {
             await reader.close()
             throw error

@@ -4,7 +4,9 @@ import Ingest
 /// What one partition of the history holds for the replay: its records decoded the way the engine
 /// decodes them (`Ingest.EventDecoder`), cut to the window, with every record that did not decode
 /// counted by reason. Events no scenario can react to are only counted: their transition would
-/// change nothing (`ScenarioEngine.mayChange`).
+/// change nothing (`ScenarioEngine.mayChange`). Those are recognised from their envelope
+/// (`SegmentEnvelope`: type, name, customer) without a full decode, so a malformed record no
+/// scenario listens to counts as inert, not as skipped: it could not have changed the result.
 ///
 /// The window on a partition is the offset range from the first record stamped at or after `from`
 /// to the first stamped at or after `to`, the range `offsets_for_times` gives on Kafka. It is checked
@@ -47,7 +49,11 @@ public struct PartitionHistory: Sendable {
         self.decoder = decoder
     }
 
-    var replayable: Int { shards.reduce(0) { $0 + $1.count } }
+    /// Hands the events over to the replay, leaving the counts.
+    mutating func takeShards() -> [[ReplayEvent]] {
+        defer { shards = Array(repeating: [], count: Self.shardCount) }
+        return shards
+    }
 
     /// Takes the next record of the partition (in offset order); ignored once `isFinished`.
     mutating func add(_ record: HistoryRecord) {
@@ -68,6 +74,14 @@ public struct PartitionHistory: Sendable {
         isStarted = true
         if firstOffset == nil { firstOffset = record.offset }
         lastOffset = record.offset
+        if record.value.count <= decoder.maxEventBytes, let envelope = SegmentEnvelope.scan(record.value),
+            !engine.mayChange(kind: envelope.kind, name: envelope.name)
+        {
+            decoded += 1
+            inert += 1
+            customers.insert(envelope.customerId)
+            return
+        }
         // The engine's fallback message id for events without one, so replayed ids match.
         let recordId = "\(record.topic)/\(record.partition)/\(record.offset)"
         switch decoder.decode(record.value, recordId: recordId) {

@@ -54,7 +54,9 @@ public struct Event: Sendable, Equatable, Codable {
 
     /// The key scenarios are indexed by: the event name for track events, `$identify`, `$page`,
     /// `$screen` for the others (so a track event called "page" cannot be confused with them).
-    public var indexKey: String {
+    public var indexKey: String { Self.indexKey(kind: kind, name: name) }
+
+    public static func indexKey(kind: Kind, name: String) -> String {
         kind == .track ? name : "$" + kind.rawValue
     }
 

@@ -22,9 +22,14 @@ public struct ScenarioEngine: Sendable {
     /// no contact feedback: its transition returns any state unchanged with no effects, so the
     /// runtime may skip it without loading the customer. Identify always matters (traits).
     public func mayChange(with event: Event) -> Bool {
-        if event.kind == .identify { return true }
-        if event.kind == .track, TransitionRun.contactFeedbackNames.contains(event.name) { return true }
-        return !catalog.interest(in: event.indexKey).isEmpty
+        mayChange(kind: event.kind, name: event.name)
+    }
+
+    /// `mayChange(with:)` from an event's kind and name alone, which is all it depends on.
+    public func mayChange(kind: Event.Kind, name: String) -> Bool {
+        if kind == .identify { return true }
+        if kind == .track, TransitionRun.contactFeedbackNames.contains(name) { return true }
+        return !catalog.interest(in: Event.indexKey(kind: kind, name: name)).isEmpty
     }
 
     public func transition(_ state: CustomerState, _ input: Input, now: Timestamp) -> Transition {

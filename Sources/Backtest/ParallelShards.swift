@@ -1,0 +1,42 @@
+import Dispatch
+
+/// Runs CPU-bound work for each shard on every core. A task group cannot do this here: `nudge`
+/// hands Swift concurrency to NIO's event loops (Sources/nudge/Nudge.swift), whose executor keeps
+/// a child task on the loop that spawned it, so eight shard tasks ran one after another on one
+/// core. `concurrentPerform` spreads them over Dispatch's worker threads; the caller's thread is
+/// not blocked meanwhile.
+enum ParallelShards {
+    static func map<Result: Sendable>(
+        count: Int, _ work: @escaping @Sendable (Int) -> Result
+    ) async -> [Result] {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let results = ResultSlots<Result>(count: count)
+                DispatchQueue.concurrentPerform(iterations: count) { index in
+                    results.store(work(index), at: index)
+                }
+                continuation.resume(returning: results.collected())
+            }
+        }
+    }
+}
+
+/// One slot per shard, each written by exactly one `concurrentPerform` iteration and read only
+/// after all of them returned, hence no lock. Raw storage, so writers never touch a shared array.
+private final class ResultSlots<Result: Sendable>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<Result?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func store(_ result: Result, at index: Int) { slots[index] = result }
+
+    func collected() -> [Result] { slots.compactMap { $0 } }
+}

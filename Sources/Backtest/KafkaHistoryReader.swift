@@ -14,10 +14,12 @@ enum KafkaHistoryReader {
         var histories: [PartitionHistory]
         var openReaders: [KafkaRangeReader]
 
-        func close() async {
-            await withTaskGroup(of: Void.self) { group in
-                for reader in openReaders { group.addTask { await reader.close() } }
-            }
+        func close() async { await KafkaHistoryReader.close(openReaders) }
+    }
+
+    static func close(_ readers: [KafkaRangeReader]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for reader in readers { group.addTask { await reader.close() } }
         }
     }
 
@@ -34,7 +36,6 @@ enum KafkaHistoryReader {
                 count = try await lookup.partitionCount(topic: source.topic)
                 starts = try await lookup.offsets(
                     topic: source.topic, partitions: (0..<Int32(count)).map { $0 }, atOrAfter: date(plan.window.from))
-                await lookup.close()
             } catch {
                 await lookup.close()
                 throw error
@@ -46,7 +47,8 @@ enum KafkaHistoryReader {
                         try await readPartition(partition, from: start, source: source, plan: plan, logger: logger)
                     }
                 }
-                var read = Read(histories: [], openReaders: [])
+                // The lookup closes with the partition readers, not before them (see `Read`).
+                var read = Read(histories: [], openReaders: [lookup])
                 do {
                     for try await (history, reader) in group {
                         read.histories.append(history)

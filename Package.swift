@@ -335,6 +335,7 @@ let package = Package(
             name: "NudgeTestSupport",
             dependencies: [
                 "NudgePostgres",
+                "NudgeRedis",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -362,7 +363,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NudgeRedisTests",
-            dependencies: ["NudgeRedis"],
+            dependencies: ["NudgeRedis", "NudgeTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

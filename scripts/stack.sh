@@ -4,6 +4,8 @@
 #   redis  (AOF on)                              NUDGE_REDIS_PORT     default 16379
 #   postgres (own cluster via initdb/pg_ctl)     NUDGE_POSTGRES_PORT  default 15432
 #   mail   (aiosmtpd sink, Maildir .data/mail)   NUDGE_MAIL_PORT      default 12525
+#   cluster (Redis Cluster, 3+3 nodes, for the cluster tests: scripts/redis-cluster.sh)
+#                                                NUDGE_REDIS_CLUSTER_PORT default 18000 (+5)
 # Data and logs live under .data/ (git-ignored). `stack.sh env` prints the variables that point
 # Nudge and its tests at these services.
 #   usage: scripts/stack.sh start|stop|restart|status|env [service...]
@@ -146,6 +148,9 @@ stop_mail() {
     rm -f "$data/mail/aiosmtpd.pid"
 }
 
+start_cluster() { bash "$root/scripts/redis-cluster.sh" start; }
+stop_cluster() { bash "$root/scripts/redis-cluster.sh" stop; }
+
 print_env() {
     cat <<ENV
 export NUDGE_KAFKA_BROKERS=127.0.0.1:$kafka_port
@@ -158,6 +163,7 @@ export NUDGE_POSTGRES_PASSWORD=$pg_password
 export NUDGE_POSTGRES_DATABASE=$pg_db
 export SMTP_HOST=127.0.0.1
 export SMTP_PORT=$mail_port
+export NUDGE_REDIS_CLUSTER_PORT=${NUDGE_REDIS_CLUSTER_PORT:-18000}
 ENV
 }
 
@@ -166,16 +172,17 @@ status() {
     redis-cli -p "$redis_port" ping >/dev/null 2>&1 && log "redis: running on $redis_port" || log "redis: stopped"
     pg_isready -h 127.0.0.1 -p "$pg_port" >/dev/null 2>&1 && log "postgres: running on $pg_port" || log "postgres: stopped"
     mail_up && log "mail sink: running on $mail_port" || log "mail sink: stopped"
+    bash "$root/scripts/redis-cluster.sh" status
 }
 
 command="${1:-}"; shift || true
 services=("$@")
-[ ${#services[@]} -gt 0 ] || services=(kafka redis postgres mail)
+[ ${#services[@]} -gt 0 ] || services=(kafka redis postgres mail cluster)
 case "$command" in
     start) for s in "${services[@]}"; do "start_$s"; done ;;
     stop) for s in "${services[@]}"; do "stop_$s"; done ;;
     restart) for s in "${services[@]}"; do "stop_$s"; "start_$s"; done ;;
     status) status ;;
     env) print_env ;;
-    *) echo "usage: $0 start|stop|restart|status|env [kafka|redis|postgres|mail ...]" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|restart|status|env [kafka|redis|postgres|mail|cluster ...]" >&2; exit 2 ;;
 esac

@@ -1,21 +1,26 @@
 import Logging
-import Synchronization
 
-/// The Redis client of a process: a small pool of connections, each on its own thread.
-/// Connections open lazily on first use and reconnect by themselves after a restart or a break.
-/// Every error thrown is a `RedisError`.
+/// The Redis client of a process: a standalone Redis (a small pool of connections, each on its
+/// own thread) or a Redis Cluster (a pool per node, commands routed by key slot), as
+/// `RedisConfig.mode` says; callers use both the same way. Connections open lazily on first use
+/// and reconnect by themselves after a restart or a break. Every error thrown is a `RedisError`.
 public final class RedisClient: Sendable {
     public let config: RedisConfig
-    private let connections: [RedisConnection]
-    private let load: Mutex<PoolLoad>
+    private let backend: Backend
     private let logger: Logger
+
+    private enum Backend: Sendable {
+        case standalone(RedisNodePool)
+        case cluster(RedisCluster)
+    }
 
     public init(config: RedisConfig = RedisConfig(), logger: Logger = Logger(label: "nudge.redis")) {
         self.config = config
         self.logger = logger
-        let size = max(1, config.poolSize)
-        self.connections = (0..<size).map { RedisConnection(config: config, index: $0, logger: logger) }
-        self.load = Mutex(PoolLoad(size: size))
+        switch config.mode {
+        case .standalone: backend = .standalone(RedisNodePool(config: config, logger: logger))
+        case .cluster: backend = .cluster(RedisCluster(config: config, logger: logger))
+        }
     }
 
     /// Runs one command. An error reply is thrown as `RedisError(.serverError)` with the server's message.
@@ -37,37 +42,39 @@ public final class RedisClient: Sendable {
         try await send(RedisCommand(name, repeat each argument))
     }
 
-    /// Sends all commands in one round trip on one connection and returns their replies in order.
-    /// Error replies are returned as `.error`, so each command's outcome is visible; I/O errors
-    /// and timeouts throw. EVALSHA commands whose script is not cached on the server are retried
-    /// once after SCRIPT LOAD; they then run after the rest of the pipeline.
+    /// Sends all commands and returns their replies in order. Error replies are returned as
+    /// `.error`, so each command's outcome is visible; I/O errors and timeouts throw. EVALSHA
+    /// commands whose script is not cached on the server are retried once after SCRIPT LOAD;
+    /// they then run after the rest of their batch.
+    ///
+    /// Standalone: one round trip on one connection, run in order. Cluster: one batch per node
+    /// (in order on each node), the nodes concurrently, so commands on different slots have no
+    /// order between them; use `pipeline(stages:)` where that order matters. A command without
+    /// keys (WAIT) goes with the command before it. A command whose keys are in different slots
+    /// throws `RedisError(.crossSlot)` before anything is sent.
     public func pipeline(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [RedisReply] {
-        guard !commands.isEmpty else { return [] }
-        var replies = try await execute(commands, timeout: timeout)
-        let missing = commands.indices.filter { commands[$0].script != nil && replies[$0].isNoScript }
-        if missing.isEmpty { return replies }
+        switch backend {
+        case .standalone(let pool): try await pool.pipeline(commands, timeout: timeout)
+        case .cluster(let cluster): try await cluster.pipeline(commands, timeout: timeout)
+        }
+    }
 
-        // NOSCRIPT means the command did not run, so running it again cannot run it twice.
-        var scripts: [RedisScript] = []
-        for index in missing {
-            if let script = commands[index].script, !scripts.contains(script) { scripts.append(script) }
-        }
-        logger.debug(
-            "Redis scripts not cached; loading them and retrying",
-            metadata: [RedisLogKeys.scriptSHA: "\(scripts.map(\.sha1).joined(separator: ","))"]
-        )
-        let retried = try await execute(scripts.map(\.loadCommand) + missing.map { commands[$0] }, timeout: timeout)
-        for (offset, index) in missing.enumerated() {
-            var reply = retried[scripts.count + offset]
-            // A script that does not compile stays NOSCRIPT; SCRIPT LOAD's error says why.
-            if reply.isNoScript, let script = commands[index].script, let position = scripts.firstIndex(of: script),
-                case .error = retried[position]
-            {
-                reply = retried[position]
+    /// Runs stages one after the other: every command of a stage has run before the next stage
+    /// starts, on a cluster too. Standalone sends all stages in one round trip (a connection runs
+    /// commands in order anyway). Returns each stage's replies.
+    public func pipeline(stages: [[RedisCommand]], timeout: Duration? = nil) async throws -> [[RedisReply]] {
+        switch backend {
+        case .standalone(let pool):
+            var replies = try await pool.pipeline(stages.flatMap { $0 }, timeout: timeout)[...]
+            return stages.map { stage in
+                defer { replies = replies.dropFirst(stage.count) }
+                return Array(replies.prefix(stage.count))
             }
-            replies[index] = reply
+        case .cluster(let cluster):
+            var results: [[RedisReply]] = []
+            for stage in stages { results.append(try await cluster.pipeline(stage, timeout: timeout)) }
+            return results
         }
-        return replies
     }
 
     /// Runs `script` with EVALSHA, loading it on NOSCRIPT and retrying once. A script error is
@@ -80,52 +87,49 @@ public final class RedisClient: Sendable {
         try await send(.evalSHA(script, keys: keys, args: args))
     }
 
-    /// Loads `script` into the server's cache ahead of use (e.g. at start-up, to fail early on syntax errors).
+    /// Loads `script` into the server's cache ahead of use (e.g. at start-up, to fail early on
+    /// syntax errors); on a cluster into every master's.
     public func load(_ script: RedisScript) async throws {
-        let reply = try await send(script.loadCommand)
-        guard reply.string == script.sha1 else {
-            throw RedisError(
-                code: .protocolError, message: "SCRIPT LOAD returned an unexpected SHA-1",
-                endpoint: config.endpoint, command: "SCRIPT"
-            )
+        for (endpoint, replies) in try await onEachServer([script.loadCommand]) {
+            guard try replies[0].throwingError(endpoint: endpoint, command: "SCRIPT").string == script.sha1 else {
+                throw RedisError(
+                    code: .protocolError, message: "SCRIPT LOAD returned an unexpected SHA-1",
+                    endpoint: endpoint, command: "SCRIPT"
+                )
+            }
         }
     }
 
-    /// Round trip to the server; throws when it cannot be reached.
+    /// Round trip to the server (every master of a cluster); throws when one cannot be reached.
     public func ping() async throws {
-        _ = try await send(RedisCommand("PING"))
-    }
-
-    /// Runs a batch on the least busy connection.
-    private func execute(_ commands: [RedisCommand], timeout: Duration?) async throws(RedisError) -> [RedisReply] {
-        let index = load.withLock { $0.lease() }
-        defer { load.withLock { $0.release(index) } }
-        return try await connections[index].execute(commands, timeout: timeout)
-    }
-}
-
-/// Batches in flight per connection. A new batch goes to the least busy connection (ties
-/// rotate), so one slow command (BLPOP, a big pipeline) does not hold up the others.
-struct PoolLoad: Sendable {
-    private var inFlight: [Int]
-    private var next = 0
-
-    init(size: Int) { inFlight = Array(repeating: 0, count: size) }
-
-    mutating func lease() -> Int {
-        var best = next
-        for step in 0..<inFlight.count {
-            let candidate = (next + step) % inFlight.count
-            if inFlight[candidate] < inFlight[best] { best = candidate }
+        for (endpoint, replies) in try await onEachServer([RedisCommand("PING")]) {
+            try replies[0].throwingError(endpoint: endpoint, command: "PING")
         }
-        inFlight[best] += 1
-        next = (best + 1) % inFlight.count
-        return best
     }
 
-    mutating func release(_ index: Int) { inFlight[index] -= 1 }
-}
+    /// The masters a cluster client routes to now (reading the slot map if it has none yet);
+    /// standalone, the one server.
+    public func masters() async throws -> [RedisEndpoint] {
+        switch backend {
+        case .standalone: [RedisEndpoint(host: config.host, port: config.port)]
+        case .cluster(let cluster): try await cluster.masters()
+        }
+    }
 
-extension RedisReply {
-    var isNoScript: Bool { errorMessage?.hasPrefix("NOSCRIPT") ?? false }
+    /// `commands` on the server, or on each master of a cluster, unrouted (keyless commands such as
+    /// PING, SCRIPT LOAD, SCAN, DBSIZE). Returns each node's replies.
+    public func onEachServer(_ commands: [RedisCommand], timeout: Duration? = nil) async throws -> [(
+        endpoint: String, replies: [RedisReply]
+    )] {
+        switch backend {
+        case .standalone(let pool):
+            return [(config.endpoint, try await pool.pipeline(commands, timeout: timeout))]
+        case .cluster(let cluster):
+            var results: [(endpoint: String, replies: [RedisReply])] = []
+            for master in try await cluster.masters() {
+                results.append((master.description, try await cluster.pipeline(commands, on: master, timeout: timeout)))
+            }
+            return results
+        }
+    }
 }

@@ -1,7 +1,25 @@
 /// Where and how to reach Redis. Defaults match the local stack (`scripts/stack.sh`).
 public struct RedisConfig: Sendable {
+    /// One Redis server, or a Redis Cluster.
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
+        /// `host` and `port` name the one server.
+        case standalone
+        /// `nodes` are seeds: any reachable one tells the client the slot map.
+        case cluster
+    }
+
+    public var mode: Mode
+    /// The server in standalone mode.
     public var host: String
     public var port: Int
+    /// Cluster mode: nodes to read the slot map from (any subset of the cluster; the client
+    /// learns the others from it).
+    public var nodes: [RedisEndpoint]
+    /// Cluster mode: how often a command is sent again after a redirect (MOVED, ASK), TRYAGAIN,
+    /// CLUSTERDOWN or a node it could not connect to, before the call fails.
+    public var clusterAttempts: Int
+    /// Cluster mode: pause before the second such attempt; doubles for each further one, up to 1 s.
+    public var clusterBackoff: Duration
     /// Sent with AUTH on every (re)connect when set; never logged.
     public var password: String?
     /// Selected with SELECT on every (re)connect when not 0.
@@ -19,18 +37,26 @@ public struct RedisConfig: Sendable {
     public var reconnectBackoff: Duration
 
     public init(
+        mode: Mode = .standalone,
         host: String = "127.0.0.1",
         port: Int = 16379,
+        nodes: [RedisEndpoint] = [],
         password: String? = nil,
         database: Int = 0,
         poolSize: Int = 4,
         connectTimeout: Duration = .seconds(2),
         commandTimeout: Duration = .seconds(5),
         reconnectAttempts: Int = 3,
-        reconnectBackoff: Duration = .milliseconds(50)
+        reconnectBackoff: Duration = .milliseconds(50),
+        clusterAttempts: Int = 16,
+        clusterBackoff: Duration = .milliseconds(25)
     ) {
+        self.mode = mode
         self.host = host
         self.port = port
+        self.nodes = nodes
+        self.clusterAttempts = clusterAttempts
+        self.clusterBackoff = clusterBackoff
         self.password = password
         self.database = database
         self.poolSize = poolSize
@@ -40,6 +66,21 @@ public struct RedisConfig: Sendable {
         self.reconnectBackoff = reconnectBackoff
     }
 
-    /// `host:port`, for messages and log metadata.
-    public var endpoint: String { "\(host):\(port)" }
+    /// `host:port` (cluster: the seeds, comma separated), for messages and log metadata.
+    public var endpoint: String {
+        switch mode {
+        case .standalone: "\(host):\(port)"
+        case .cluster: nodes.map(\.description).joined(separator: ",")
+        }
+    }
+
+    /// This configuration aimed at one node (standalone, its own host and port).
+    func node(_ endpoint: RedisEndpoint) -> RedisConfig {
+        var config = self
+        config.mode = .standalone
+        config.host = endpoint.host
+        config.port = endpoint.port
+        config.nodes = []
+        return config
+    }
 }

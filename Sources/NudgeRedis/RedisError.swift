@@ -4,7 +4,7 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Extensible error kind: new codes can be added without breaking callers.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Sendable, Hashable {
-            case connectionFailed, connectionClosed, timeout, protocolError, serverError, invalidArgument
+            case connectionFailed, connectionClosed, timeout, protocolError, serverError, invalidArgument, crossSlot
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -21,6 +21,8 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let serverError = Code(.serverError)
         /// The command could not be encoded (e.g. no command name).
         public static let invalidArgument = Code(.invalidArgument)
+        /// On Redis Cluster: a command's keys lie in different hash slots, so no node can run it.
+        public static let crossSlot = Code(.crossSlot)
 
         public var description: String { base.rawValue }
     }

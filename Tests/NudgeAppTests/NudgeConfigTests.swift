@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import NudgeRedis
 import Testing
 
 @testable import NudgeApp
@@ -45,7 +46,9 @@ struct NudgeConfigTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let config = try await NudgeConfig.load(
             filePath: path,
-            environment: ["NUDGE_REDIS_PORT": "7001", "NUDGE_POSTGRES_PASSWORD": "s3cret", "NUDGE_TOPICS_OUTBOUND": "shop.out"]
+            environment: [
+                "NUDGE_REDIS_PORT": "7001", "NUDGE_POSTGRES_PASSWORD": "s3cret", "NUDGE_TOPICS_OUTBOUND": "shop.out",
+            ]
         )
         #expect(config.kafka.brokers == ["k1:9092", "k2:9092"])
         #expect(config.kafka.properties == ["linger.ms": "20"])
@@ -68,7 +71,9 @@ struct NudgeConfigTests {
     }
 
     @Test func sampleDeployConfigLoads() async throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../deploy/nudge.yaml").path
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../deploy/nudge.yaml"
+        ).path
         let config = try await NudgeConfig.load(filePath: path, environment: [:])
         #expect(config.rulesDirectory == "rules")
         #expect(config.topics.all.count == 4)
@@ -97,7 +102,8 @@ struct NudgeConfigTests {
         #expect(config.api.maxScenarioBytes == 65536)
         #expect(config.api.scenarioLockTTL == .seconds(30))
         #expect(config.timeline == TimelineSettings(enabled: false, groupId: "shop-timeline"))
-        let fromEnvironment = try await NudgeConfig.load(filePath: nil, environment: ["NUDGE_TIMELINE_ENABLED": "false"])
+        let fromEnvironment = try await NudgeConfig.load(
+            filePath: nil, environment: ["NUDGE_TIMELINE_ENABLED": "false"])
         #expect(!fromEnvironment.timeline.enabled)
 
         await #expect {
@@ -128,6 +134,45 @@ struct NudgeConfigTests {
         await #expect {
             try await NudgeConfig.load(filePath: "/nonexistent/nudge.yaml", environment: [:])
         } throws: { $0 is ConfigError }
+    }
+
+    @Test func redisModeStandaloneByDefaultClusterWithSeeds() async throws {
+        let defaults = try await NudgeConfig.load(filePath: nil, environment: [:])
+        #expect(defaults.redis.mode == .standalone)
+        #expect(defaults.redis.nodes.isEmpty)
+
+        let path = try writeConfig(
+            """
+            redis:
+              mode: cluster
+              nodes: ["redis-0.redis:6379", "redis-1.redis:6379"]
+            """)
+        let file = try await NudgeConfig.load(filePath: path, environment: [:])
+        #expect(file.redis.mode == .cluster)
+        #expect(
+            file.redis.nodes == [
+                RedisEndpoint(host: "redis-0.redis", port: 6379), RedisEndpoint(host: "redis-1.redis", port: 6379),
+            ])
+        let environment = try await NudgeConfig.load(
+            filePath: nil,
+            environment: ["NUDGE_REDIS_MODE": "cluster", "NUDGE_REDIS_NODES": "10.0.0.1:7000,10.0.0.2:7001"])
+        #expect(environment.redis.nodes.map(\.description) == ["10.0.0.1:7000", "10.0.0.2:7001"])
+
+        await #expect {
+            try await NudgeConfig.load(filePath: nil, environment: ["NUDGE_REDIS_MODE": "sentinel"])
+        } throws: { ($0 as? ConfigError)?.key == "redis.mode" }
+        await #expect {
+            try await NudgeConfig.load(filePath: nil, environment: ["NUDGE_REDIS_MODE": "cluster"])
+        } throws: { ($0 as? ConfigError)?.key == "redis.nodes" }
+        await #expect {
+            try await NudgeConfig.load(
+                filePath: nil, environment: ["NUDGE_REDIS_MODE": "cluster", "NUDGE_REDIS_NODES": "no-port"])
+        } throws: { ($0 as? ConfigError)?.key == "redis.nodes" }
+        await #expect {
+            try await NudgeConfig.load(
+                filePath: nil,
+                environment: ["NUDGE_REDIS_MODE": "cluster", "NUDGE_REDIS_NODES": "a:1", "NUDGE_REDIS_DATABASE": "2"])
+        } throws: { ($0 as? ConfigError)?.key == "redis.database" }
     }
 
     @Test func durationText() {

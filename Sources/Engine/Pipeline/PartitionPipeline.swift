@@ -146,9 +146,11 @@ struct PartitionPipeline: Sendable {
 
     // MARK: Writing
 
-    /// One round trip, ordered for crash safety: the outbox index and new timers first (an
-    /// index entry or a timer without state is harmless, the reverse would lose them), then
-    /// each customer's atomic commit, then the timers that are no longer expected.
+    /// Three stages, ordered for crash safety: the clean-up, the outbox index and new timers
+    /// first (an index entry or a timer without state is harmless, the reverse would lose them),
+    /// then each customer's atomic commit, then the timers that are no longer expected. One round
+    /// trip on a single Redis; on a cluster each stage waits for the one before (its keys live
+    /// on other nodes, and nodes answer in no order).
     /// Returns the customers that turned out to be aliases, with where they went.
     private func write(_ plan: BatchPlan, cleanup: OutboxCleanup) async throws -> [String: String] {
         var commands = cleanupCommands(cleanup)
@@ -168,13 +170,16 @@ struct PartitionPipeline: Sendable {
             }
             commands.append(RedisCommand("ZADD", arguments: arguments))
         }
-        let firstCommit = commands.count
+        var commits: [RedisCommand] = []
+        var committed: [String] = []
         for customerId in plan.order {
             guard let commit = plan.commits[customerId] else { continue }
-            commands.append(try commitCommand(commit))
+            commits.append(try commitCommand(commit))
+            committed.append(customerId)
         }
+        var after: [RedisCommand] = []
         if !plan.timerRemovals.isEmpty {
-            commands.append(
+            after.append(
                 RedisCommand(
                     "ZREM",
                     arguments: [RedisArgument(keys.timers(partition: partition))]
@@ -182,15 +187,15 @@ struct PartitionPipeline: Sendable {
         }
         let active = plan.stats.instancesEntered - plan.stats.instancesCompleted
         if active != 0 {
-            commands.append(RedisCommand("HINCRBY", keys.stats, "instances_active", active))
+            after.append(RedisCommand("HINCRBY", keys.stats, "instances_active", active))
         }
 
-        let replies = try await redis.pipeline(commands)
-        for reply in replies { _ = try reply.throwingError(command: "engine write") }
+        let stages = try await redis.pipeline(stages: [commands, commits, after])
+        for reply in stages.joined() { _ = try reply.throwingError(command: "engine write") }
         var aliased: [String: String] = [:]
         var conflicts: [String] = []
-        for (offset, customerId) in plan.order.enumerated() {
-            guard let result = replies[firstCommit + offset].array else { continue }
+        for (customerId, reply) in zip(committed, stages[1]) {
+            guard let result = reply.array else { continue }
             switch result.first?.int {
             case 1: if let alias = result.dropFirst().first?.string { aliased[customerId] = alias }
             case 2: conflicts.append(customerId)

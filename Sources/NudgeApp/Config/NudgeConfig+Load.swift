@@ -59,14 +59,17 @@ extension NudgeConfig {
         let redis = config.scoped(to: "redis")
         self.redisKeyPrefix = redis.string(forKey: "key_prefix", default: defaults.redisKeyPrefix)
         self.redis = RedisConfig(
+            mode: try redisMode(redis),
             host: redis.string(forKey: "host", default: defaults.redis.host),
             port: try port(redis, defaults.redis.port, scope: "redis"),
+            nodes: try redisNodes(redis),
             password: redis.string(forKey: "password", isSecret: true),
             database: redis.int(forKey: "database", default: defaults.redis.database),
             poolSize: try positive(redis, "pool_size", defaults.redis.poolSize, scope: "redis"),
             connectTimeout: try duration(redis, "connect_timeout", defaults.redis.connectTimeout, scope: "redis"),
             commandTimeout: try duration(redis, "command_timeout", defaults.redis.commandTimeout, scope: "redis")
         )
+        try checkCluster(self.redis)
 
         let postgres = config.scoped(to: "postgres")
         self.postgres = PostgresConfig(
@@ -173,6 +176,38 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     public let key: String
     public let message: String
     public var description: String { "configuration \(key): \(message)" }
+}
+
+/// `redis.mode`: `standalone` (the default) or `cluster`.
+private func redisMode(_ config: ConfigReader) throws -> RedisConfig.Mode {
+    let text = config.string(forKey: "mode", default: RedisConfig.Mode.standalone.rawValue)
+    guard let mode = RedisConfig.Mode(rawValue: text) else {
+        let accepted = RedisConfig.Mode.allCases.map(\.rawValue).joined(separator: ", ")
+        throw ConfigError(key: "redis.mode", message: "expected one of \(accepted), got \(text)")
+    }
+    return mode
+}
+
+/// `redis.nodes`: the cluster's seed nodes as `host:port` (YAML list, or comma separated in
+/// `NUDGE_REDIS_NODES`).
+private func redisNodes(_ config: ConfigReader) throws -> [RedisEndpoint] {
+    try config.stringArray(forKey: "nodes", default: []).map { text in
+        guard let endpoint = RedisEndpoint(parsing: text) else {
+            throw ConfigError(key: "redis.nodes", message: "expected host:port, got \(text)")
+        }
+        return endpoint
+    }
+}
+
+/// A cluster needs seeds and has only database 0.
+private func checkCluster(_ config: RedisConfig) throws {
+    guard config.mode == .cluster else { return }
+    if config.nodes.isEmpty {
+        throw ConfigError(key: "redis.nodes", message: "redis.mode cluster needs at least one node (host:port)")
+    }
+    if config.database != 0 {
+        throw ConfigError(key: "redis.database", message: "a Redis Cluster has only database 0, got \(config.database)")
+    }
 }
 
 /// `allowEphemeral`: 0 asks the system for a free port (a listener's own port, e.g. in tests).

@@ -65,15 +65,15 @@ public struct DispatchLedger: Sendable {
         return {0, attempt}
         """)
 
-    /// KEYS: message hash, provider index key (or the message hash again when there is no
-    /// provider id). ARGV: ttl ms, status, connector, provider id, reason, message id. The record
-    /// a held message kept (`m`) is no longer needed once the message is finished.
+    /// KEYS: message hash. ARGV: ttl ms, status, connector, provider id, reason. The record a
+    /// held message kept (`m`) is no longer needed once the message is finished. The provider
+    /// index entry is written just before, on its own: it lives in the connector's hash slot,
+    /// not the message's (an entry pointing at a message not yet finished is harmless).
     static let completeScript = RedisScript(
         """
         redis.call('HSET', KEYS[1], 's', ARGV[2], 'k', ARGV[3], 'p', ARGV[4], 'r', ARGV[5])
         redis.call('HDEL', KEYS[1], 'm')
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[1]) end
         return 0
         """)
 
@@ -144,15 +144,22 @@ public struct DispatchLedger: Sendable {
     public func complete(
         messageId: String, status: Status, connector: String, providerMessageId: String?, reason: String?
     ) async throws {
-        let messageKey = messageKey(messageId)
-        let indexKey = providerMessageId.map { providerKey(connector: connector, providerMessageId: $0) } ?? messageKey
-        _ = try await redis.eval(
-            Self.completeScript, keys: [RedisArgument(messageKey), RedisArgument(indexKey)],
+        var index: [RedisCommand] = []
+        if let providerMessageId {
+            index.append(
+                RedisCommand(
+                    "SET", providerKey(connector: connector, providerMessageId: providerMessageId), messageId, "PX",
+                    ttlMilliseconds))
+        }
+        let completion = RedisCommand.evalSHA(
+            Self.completeScript, keys: [RedisArgument(messageKey(messageId))],
             args: [
                 RedisArgument(ttlMilliseconds), RedisArgument(status.rawValue), RedisArgument(connector),
-                RedisArgument(providerMessageId ?? ""), RedisArgument(reason ?? ""), RedisArgument(messageId),
-            ]
-        ).throwingError()
+                RedisArgument(providerMessageId ?? ""), RedisArgument(reason ?? ""),
+            ])
+        for reply in try await redis.pipeline(stages: [index, [completion]]).joined() {
+            try reply.throwingError(command: "ledger complete")
+        }
     }
 
     public func entry(messageId: String) async throws -> Entry? {

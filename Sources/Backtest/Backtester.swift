@@ -81,9 +81,8 @@ public enum Backtester {
         _ partitions: [PartitionHistory], plan: BacktestPlan, topic: String, readSeconds: Double
     ) async -> BacktestReport {
         let replayStart = ContinuousClock.now
-        var partitions = partitions
         let outcome = await BacktestReplay.run(
-            &partitions, engine: plan.engine, window: plan.window, sample: plan.sample)
+            partitions, engine: plan.engine, window: plan.window, sample: plan.sample)
         let replaySeconds = seconds(ContinuousClock.now - replayStart)
         let context = BacktestReport.Context(
             window: plan.window, topic: topic, files: plan.files, policy: plan.policyFile,

@@ -14,12 +14,10 @@ enum KafkaHistoryReader {
         var histories: [PartitionHistory]
         var openReaders: [KafkaRangeReader]
 
-        func close() async { await KafkaHistoryReader.close(openReaders) }
-    }
-
-    static func close(_ readers: [KafkaRangeReader]) async {
-        await withTaskGroup(of: Void.self) { group in
-            for reader in readers { group.addTask { await reader.close() } }
+        func close() async {
+            await withTaskGroup(of: Void.self) { group in
+                for reader in openReaders { group.addTask { await reader.close() } }
+            }
         }
     }
 

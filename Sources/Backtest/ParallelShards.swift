@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Runs CPU-bound work for each shard on every core. A task group cannot do this here: `nudge`
 /// hands Swift concurrency to NIO's event loops (Sources/nudge/Nudge.swift), whose executor keeps
@@ -21,22 +22,14 @@ enum ParallelShards {
     }
 }
 
-/// One slot per shard, each written by exactly one `concurrentPerform` iteration and read only
-/// after all of them returned, hence no lock. Raw storage, so writers never touch a shared array.
-private final class ResultSlots<Result: Sendable>: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<Result?>
+/// One slot per shard, each written once by its `concurrentPerform` iteration.
+private final class ResultSlots<Result: Sendable>: Sendable {
+    private let slots: Mutex<[Result?]>
 
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
-    }
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
+    func store(_ result: Result, at index: Int) { slots.withLock { $0[index] = result } }
 
-    func store(_ result: Result, at index: Int) { slots[index] = result }
-
-    func collected() -> [Result] { slots.compactMap { $0 } }
+    /// In shard order; called after every iteration returned.
+    func collected() -> [Result] { slots.withLock { $0.compactMap { $0 } } }
 }

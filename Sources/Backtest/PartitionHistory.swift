@@ -49,12 +49,6 @@ public struct PartitionHistory: Sendable {
         self.decoder = decoder
     }
 
-    /// Hands the events over to the replay, leaving the counts.
-    mutating func takeShards() -> [[ReplayEvent]] {
-        defer { shards = Array(repeating: [], count: Self.shardCount) }
-        return shards
-    }
-
     /// Takes the next record of the partition (in offset order); ignored once `isFinished`.
     mutating func add(_ record: HistoryRecord) {
         guard !isFinished else { return }

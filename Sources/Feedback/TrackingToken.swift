@@ -37,8 +37,8 @@ public struct TrackingToken: Sendable, Equatable {
 }
 
 /// Signs and verifies tracking tokens with HMAC-SHA256 under one deployment secret. Token text:
-/// `base64url(payload) "." base64url(first 16 bytes of the MAC)`; 128 bits of MAC make forging
-/// one as hard as guessing the key.
+/// `base64url(payload) "." base64url(first 16 bytes of the MAC)`, the payload being a version and
+/// the fields joined by U+001F; 128 bits of MAC make forging one as hard as guessing the key.
 public struct TrackingTokenSigner: Sendable {
     public enum VerificationError: Error, Equatable, CustomStringConvertible {
         case malformed
@@ -54,7 +54,8 @@ public struct TrackingTokenSigner: Sendable {
         }
     }
 
-    private static let separator: Character = "\u{1F}"
+    private static let separator: Unicode.Scalar = "\u{1F}"
+    private static let escape: Unicode.Scalar = "\u{1B}"
     private static let macBytes = 16
     private let key: SymmetricKey
 
@@ -64,10 +65,20 @@ public struct TrackingTokenSigner: Sendable {
 
     public func sign(_ token: TrackingToken) -> String {
         let fields = [
-            "1", token.kind.rawValue, token.messageId, token.customerId, token.channel, token.url ?? "", token.topic ?? "",
+            token.kind.rawValue, token.messageId, token.customerId, token.channel, token.url ?? "", token.topic ?? "",
         ]
-        let payload = Data(fields.joined(separator: String(Self.separator)).utf8)
-        return Base64URL.encode(payload) + "." + Base64URL.encode(mac(payload))
+        // Version 1 carries the fields as they are; a field holding the separator (or the escape)
+        // is escaped under version 2, so any customer id or URL signs and verifies unchanged.
+        let plain = fields.allSatisfy { field in
+            !field.unicodeScalars.contains { $0 == Self.separator || $0 == Self.escape }
+        }
+        let parts = plain ? ["1"] + fields : ["2"] + fields.map(Self.escaped)
+        return signed(payload: Data(parts.joined(separator: String(Self.separator)).utf8))
+    }
+
+    /// The token text of `payload` (internal: tests sign payloads the signer itself never would).
+    func signed(payload: Data) -> String {
+        Base64URL.encode(payload) + "." + Base64URL.encode(mac(payload))
     }
 
     public func verify(_ text: Substring, as kind: TrackingToken.Kind) throws(VerificationError) -> TrackingToken {
@@ -75,16 +86,57 @@ public struct TrackingTokenSigner: Sendable {
         guard parts.count == 2, let payload = Base64URL.decode(parts[0]), let signature = Base64URL.decode(parts[1])
         else { throw .malformed }
         guard Self.constantTimeEqual(signature, mac(payload)) else { throw .badSignature }
-        let fields = String(decoding: payload, as: UTF8.self).split(separator: Self.separator, omittingEmptySubsequences: false)
-        guard fields.count == 7, fields[0] == "1", let tokenKind = TrackingToken.Kind(rawValue: String(fields[1])) else {
-            throw .malformed
+        // Split on the scalar, not on characters: a separator followed by a combining mark is
+        // one character, and would hide a field boundary.
+        let scalars = String(decoding: payload, as: UTF8.self).unicodeScalars
+        let raw = scalars.split(separator: Self.separator, omittingEmptySubsequences: false).map { Substring($0) }
+        guard raw.count == 7 else { throw .malformed }
+        let fields: [String]
+        switch raw[0] {
+        case "1": fields = raw.dropFirst().map(String.init)
+        case "2":
+            let unescaped = raw.dropFirst().compactMap(Self.unescaped)
+            guard unescaped.count == 6 else { throw .malformed }
+            fields = unescaped
+        default: throw .malformed
         }
+        guard let tokenKind = TrackingToken.Kind(rawValue: fields[0]) else { throw .malformed }
         guard tokenKind == kind else { throw .wrongKind }
-        let url = fields[5].isEmpty ? nil : String(fields[5])
+        let url = fields[4].isEmpty ? nil : fields[4]
         if kind == .click, url == nil { throw .malformed }
         return TrackingToken(
-            kind: tokenKind, messageId: String(fields[2]), customerId: String(fields[3]), channel: String(fields[4]),
-            url: url, topic: fields[6].isEmpty ? nil : String(fields[6]))
+            kind: tokenKind, messageId: fields[1], customerId: fields[2], channel: fields[3],
+            url: url, topic: fields[5].isEmpty ? nil : fields[5])
+    }
+
+    /// Version 2's field escaping: the escape stands for itself as `ESC e`, the separator as `ESC s`.
+    private static func escaped(_ field: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in field.unicodeScalars {
+            switch scalar {
+            case escape: out.append(contentsOf: [escape, "e"])
+            case separator: out.append(contentsOf: [escape, "s"])
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    private static func unescaped(_ field: Substring) -> String? {
+        var out = String.UnicodeScalarView()
+        var scalars = field.unicodeScalars.makeIterator()
+        while let scalar = scalars.next() {
+            guard scalar == escape else {
+                out.append(scalar)
+                continue
+            }
+            switch scalars.next() {
+            case "e": out.append(escape)
+            case "s": out.append(separator)
+            default: return nil
+            }
+        }
+        return String(out)
     }
 
     private func mac(_ payload: Data) -> Data {

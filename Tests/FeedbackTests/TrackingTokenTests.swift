@@ -98,13 +98,34 @@ struct TrackingTokenTests {
         #expect(throws: TrackingTokenSigner.VerificationError.malformed) { try signer.verify(text[...], as: .click) }
     }
 
-    @Test func aFieldContainingTheSeparatorCannotShiftTheOthers() {
+    @Test(arguments: [
         // Were fields shifted, this would read as customer "c-1" with url "https://evil".
-        let token = TrackingToken(
+        TrackingToken(
             kind: .click, messageId: "m-1\u{1F}c-1", customerId: "email", channel: "https://evil",
-            url: "https://shop.example.com/")
+            url: "https://shop.example.com/"),
+        // The separator and a combining mark make one character (found by fuzz-tracking-token).
+        TrackingToken(kind: .click, messageId: "\u{1F}\u{315}", customerId: "", channel: "", url: "\u{FFFD}"),
+        TrackingToken(kind: .unsubscribe, messageId: "m\u{1B}s", customerId: "\u{1B}\u{1B}e", channel: "email"),
+    ])
+    func aFieldHoldingTheSeparatorOrTheEscapeRoundTripsUnshifted(token: TrackingToken) throws {
         let text = signer.sign(token)
+        #expect(try signer.verify(text[...], as: token.kind) == token)
+    }
+
+    @Test func aPlainPayloadWithAnExtraSeparatorIsMalformed() {
+        // Version 1 fields carry no separator; one more field cannot be read as shifted fields.
+        let payload = Data(
+            ["1", "c", "m-1", "c-1", "email", "https://evil", "https://shop.example.com/", ""].joined(
+                separator: "\u{1F}"
+            ).utf8)
+        let text = signer.signed(payload: payload)
         #expect(throws: TrackingTokenSigner.VerificationError.malformed) { try signer.verify(text[...], as: .click) }
+    }
+
+    @Test func aVersionTwoFieldWithABadEscapeIsMalformed() {
+        let payload = Data(["2", "o", "m\u{1B}x", "c-1", "email", "", ""].joined(separator: "\u{1F}").utf8)
+        let text = signer.signed(payload: payload)
+        #expect(throws: TrackingTokenSigner.VerificationError.malformed) { try signer.verify(text[...], as: .open) }
     }
 
     @Test func verifiesATokenThatIsASliceOfALongerPath() throws {

@@ -2,7 +2,7 @@ import Feedback
 import FuzzSupport
 
 // A tracking token from a URL (/t/o|c|u/{token}): base64url, the MAC check, the fields. A token
-// signed from the input's fields must verify back to the same token.
+// signed from the input's fields (any text, the separator included) must verify back to the same token.
 private let signer = TrackingTokenSigner(secret: "fuzz-secret")
 
 @main
@@ -17,7 +17,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = try? signer.verify(Substring(text), as: kind)
     }
     let fields = text.split(separator: "|", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
-    if fields.count == 5, fields.allSatisfy({ !$0.contains("\u{1F}") }) {
+    if fields.count == 5 {
         // A click carries its URL (a click token without one is refused by design).
         let kind: TrackingToken.Kind = fields[3].isEmpty ? .unsubscribe : .click
         let token = TrackingToken(

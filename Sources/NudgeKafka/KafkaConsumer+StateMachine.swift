@@ -2,9 +2,12 @@ import Dispatch
 import Synchronization
 
 extension KafkaConsumer {
-    /// The hand-off between the poll thread and the Swift iterator. Back-pressure: the poll thread only
-    /// polls while the iterator is waiting for an event (`demand`), so at most one batch plus the rebalance
-    /// events of one poll are buffered; everything else stays bounded in librdkafka's prefetch queue.
+    /// The hand-off between the poll thread and the Swift iterator. The poll thread polls while the
+    /// iterator waits for an event (`demand`) and, one batch ahead, while nothing is buffered: the
+    /// next batch is ready when the iterator comes back, instead of the iterator waking the poll
+    /// thread and waiting for its poll every time (a round trip per batch that held events back).
+    /// Back-pressure: at most one batch plus the rebalance events of one poll are buffered;
+    /// everything else stays bounded in librdkafka's prefetch queue.
     struct StateMachine {
         typealias Waiter = CheckedContinuation<KafkaConsumerEvent?, any Error>
 
@@ -21,20 +24,24 @@ extension KafkaConsumer {
         private var pendingRevocation: KafkaRevocation?
 
         enum NextAction {
-            case resume(Waiter, Result<KafkaConsumerEvent?, any Error>)
+            /// `wakePollThread`: the buffer was emptied, so the poll thread may fetch the next batch.
+            case resume(Waiter, Result<KafkaConsumerEvent?, any Error>, wakePollThread: Bool)
             case wakePollThread
         }
 
         /// The iterator asks for the next event.
         mutating func next(_ continuation: Waiter) -> NextAction {
-            if !buffer.isEmpty { return .resume(continuation, .success(buffer.removeFirst())) }
+            if !buffer.isEmpty {
+                let event = buffer.removeFirst()
+                return .resume(continuation, .success(event), wakePollThread: buffer.isEmpty && !stopping)
+            }
             if isFinished {
                 defer { finishError = nil }
-                return .resume(continuation, finishError.map { .failure($0) } ?? .success(nil))
+                return .resume(continuation, finishError.map { .failure($0) } ?? .success(nil), wakePollThread: false)
             }
             if waiter != nil {
                 let error = KafkaError(code: .consumer, message: "events are iterated by more than one task at once")
-                return .resume(continuation, .failure(error))
+                return .resume(continuation, .failure(error), wakePollThread: false)
             }
             waiter = continuation
             demand = true
@@ -54,7 +61,7 @@ extension KafkaConsumer {
 
         func pollTurn() -> PollTurn {
             if stopping { return .stop }
-            return demand ? .poll : .wait
+            return demand || buffer.isEmpty ? .poll : .wait
         }
 
         mutating func stage(_ message: KafkaMessage) {
@@ -114,7 +121,9 @@ extension KafkaConsumer {
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
                     switch machine.withLock({ $0.next(continuation) }) {
-                    case .resume(let waiter, let result): waiter.resume(with: result)
+                    case .resume(let waiter, let result, let wake):
+                        if wake { wakeups.signal() }
+                        waiter.resume(with: result)
                     case .wakePollThread: wakeups.signal()
                     }
                     // Cancelled before the waiter was registered: onCancel found nothing to resume.

@@ -41,25 +41,33 @@ final class PartitionInbox: Sendable {
 
     /// Queues records (in order) and waits while the queue is full. After `finish()` records are
     /// dropped: they were not processed, so their offsets are not committed and they are redelivered.
+    ///
+    /// Suspends only when it must wait: with room, it returns at once. A suspension costs a trip
+    /// through the executor's queue, behind whatever runner work is on it, and the consumer loop
+    /// paid that trip once per partition per poll (tens of milliseconds under load).
     func push(_ messages: [KafkaMessage]) async {
         guard !messages.isEmpty else { return }
-        await withCheckedContinuation { (sender: CheckedContinuation<Void, Never>) in
-            let (runner, work, waits) = state.withLock {
-                state -> (CheckedContinuation<Work?, Never>?, Work?, Bool) in
-                guard !state.finished else { return (nil, nil, false) }
-                state.records.append(contentsOf: messages)
-                var runner: CheckedContinuation<Work?, Never>?
-                var work: Work?
-                if let waiting = state.runner {
-                    state.runner = nil
-                    runner = waiting
-                    work = Self.nextWork(&state, maxBatch: maxBatch)
-                }
-                guard state.records.count >= capacity else { return (runner, work, false) }
-                state.senders.append(sender)
-                return (runner, work, true)
+        let (runner, work, full) = state.withLock { state -> (CheckedContinuation<Work?, Never>?, Work?, Bool) in
+            guard !state.finished else { return (nil, nil, false) }
+            state.records.append(contentsOf: messages)
+            var runner: CheckedContinuation<Work?, Never>?
+            var work: Work?
+            if let waiting = state.runner {
+                state.runner = nil
+                runner = waiting
+                work = Self.nextWork(&state, maxBatch: maxBatch)
             }
-            runner?.resume(returning: work)
+            return (runner, work, state.records.count >= capacity)
+        }
+        runner?.resume(returning: work)
+        guard full else { return }
+        await withCheckedContinuation { (sender: CheckedContinuation<Void, Never>) in
+            // The runner may have taken records (or the inbox finished) since: wait only if still full.
+            let waits = state.withLock { state in
+                guard !state.finished, state.records.count >= capacity else { return false }
+                state.senders.append(sender)
+                return true
+            }
             if !waits { sender.resume() }
         }
     }
@@ -85,14 +93,16 @@ final class PartitionInbox: Sendable {
         runner.resume(returning: work)
     }
 
-    /// The next work, waiting for some; nil once finished and drained.
+    /// The next work, waiting for some; nil once finished and drained. Returns without
+    /// suspending when work is already queued (a busy runner goes straight on to its next batch).
     func next() async -> Work? {
-        await withCheckedContinuation { continuation in
+        if let (work, senders) = state.withLock({ Self.take(&$0, maxBatch: maxBatch, capacity: capacity) }) {
+            for sender in senders { sender.resume() }
+            return work
+        }
+        return await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> (Work?, [CheckedContinuation<Void, Never>])? in
-                if let work = Self.nextWork(&state, maxBatch: maxBatch) {
-                    return (work, Self.releaseSenders(&state, capacity: capacity))
-                }
-                if state.finished { return (nil, Self.releaseSenders(&state, capacity: capacity)) }
+                if let taken = Self.take(&state, maxBatch: maxBatch, capacity: capacity) { return taken }
                 state.runner = continuation
                 return nil
             }
@@ -100,6 +110,16 @@ final class PartitionInbox: Sendable {
             for sender in senders { sender.resume() }
             continuation.resume(returning: work)
         }
+    }
+
+    /// The next work and the senders it makes room for; nil when there is none yet (and the inbox
+    /// is not finished, which hands out nil as the end).
+    private static func take(
+        _ state: inout State, maxBatch: Int, capacity: Int
+    ) -> (Work?, [CheckedContinuation<Void, Never>])? {
+        if let work = nextWork(&state, maxBatch: maxBatch) { return (work, releaseSenders(&state, capacity: capacity)) }
+        if state.finished { return (nil, releaseSenders(&state, capacity: capacity)) }
+        return nil
     }
 
     /// No more work is taken; what is queued is still handed out, then `next()` returns nil.

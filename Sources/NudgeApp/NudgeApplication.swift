@@ -49,14 +49,6 @@ public struct NudgeApplication: Sendable {
     public static func build(
         config: NudgeConfig, components: Components = .all, logger baseLogger: Logger? = nil
     ) async throws -> NudgeApplication {
-        if components.contains(.engine), config.redis.mode == .cluster {
-            // The per-customer commit script still increments the report counters, keys of other
-            // slots (docs/ARCHITECTURE.md, "Redis Cluster"): refused here rather than per batch.
-            throw ConfigError(
-                key: "redis.mode",
-                message: "the engine needs a standalone Redis for now: its commit script writes report counters "
-                    + "outside the customer's hash slot; run nudge serve and nudge dispatch on the cluster")
-        }
         var logger = baseLogger ?? Logger(label: "nudge")
         logger.logLevel = config.logLevel
         let registry = MetricsBootstrap.prometheus()

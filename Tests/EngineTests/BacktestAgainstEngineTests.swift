@@ -80,7 +80,7 @@ struct BacktestAgainstEngineTests {
             // Done when every instance ended (10 goals, 21 ends) and all 52 decisions are out.
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
-                let counters = try await Self.hourly("bt-greet", env: env, redis: redis)
+                let counters = try await env.reportHourly("bt-greet", on: redis)
                 let outbound = try await env.outboundMessages()
                 if counters["completed|end|done"] == 21, counters["completed|goal:bought|pause"] == 10,
                     outbound.count >= 52
@@ -90,11 +90,11 @@ struct BacktestAgainstEngineTests {
                 try await Task.sleep(for: .milliseconds(250))
             }
         }
-        let engineCounters = try await Self.hourly("bt-greet", env: env, redis: redis)
+        let engineCounters = try await env.reportHourly("bt-greet", on: redis)
         let outbound = try await env.outboundMessages()
         #expect(engineCounters["entered|hello"] == 31)
         #expect(outbound.count == 52)
-        let keysBefore = try await redis.send("KEYS", "\(env.config.redisKeyPrefix):*").array?.count
+        let keysBefore = try await env.keys(matching: "\(env.config.redisKeyPrefix):*", on: redis).count
 
         let to = Date().addingTimeInterval(1)
         let loaded = RuleSet.load([
@@ -120,7 +120,7 @@ struct BacktestAgainstEngineTests {
         #expect(report.customers.inHistory == 31)
         #expect(report.waiting == 0)
         // The backtest read only: the engine's keys are as they were.
-        #expect(try await redis.send("KEYS", "\(env.config.redisKeyPrefix):*").array?.count == keysBefore)
+        #expect(try await env.keys(matching: "\(env.config.redisKeyPrefix):*", on: redis).count == keysBefore)
         await producer.shutdown()
     }
 
@@ -156,19 +156,5 @@ struct BacktestAgainstEngineTests {
             decisions["\(record[text: "step"] ?? "?")|\(record[text: "policy"] ?? "?")", default: 0] += 1
         }
         return decisions
-    }
-
-    /// The engine's hourly counters of a scenario summed over every hour bucket.
-    static func hourly(_ scenario: String, env: EngineTestEnvironment, redis: RedisClient) async throws -> [String: Int]
-    {
-        let keys = try await redis.send("KEYS", "\(env.config.redisKeyPrefix):report:\(scenario):*").array ?? []
-        var totals: [String: Int] = [:]
-        for key in keys.compactMap(\.string) {
-            let items = try await redis.send("HGETALL", key).array ?? []
-            for index in stride(from: 0, to: items.count - 1, by: 2) {
-                totals[items[index].string ?? "", default: 0] += items[index + 1].int ?? 0
-            }
-        }
-        return totals.filter { $0.value != 0 }
     }
 }

@@ -1,10 +1,13 @@
 import EngineCore
 import Foundation
 import NudgeKafka
+import NudgeRedis
 import Testing
 
 /// Effectively once: engine processes are killed with SIGKILL at random points while events
-/// stream in; the outbound topic ends up with exactly the messages the pure core says it should.
+/// stream in; the outbound topic ends up with exactly the messages the pure core says it should,
+/// and the report counters with exactly one entry and one completion per instance. Each test runs
+/// on a single Redis and on Redis Cluster.
 @Suite("Crash recovery and partition handover", .serialized, .timeLimit(.minutes(6)))
 struct CrashRecoveryTests {
     static let ping = """
@@ -63,7 +66,9 @@ struct CrashRecoveryTests {
         var states: [String: CustomerState] = [:]
         var ids: [String] = []
         for segment in events {
-            guard case .object(let object) = try JSONDecoder().decode(Value.self, from: Data(segment.json)) else { continue }
+            guard case .object(let object) = try JSONDecoder().decode(Value.self, from: Data(segment.json)) else {
+                continue
+            }
             let event = try Event(segment: object, fallbackMessageId: segment.messageId)
             let state = states[segment.customerId] ?? CustomerState(customerId: segment.customerId)
             let transition = engine.transition(state, .event(event), now: event.timestamp)
@@ -73,8 +78,9 @@ struct CrashRecoveryTests {
         return ids
     }
 
-    @Test func killedEnginesNeitherLoseNorDuplicateMessages() async throws {
-        let env = try await EngineTestEnvironment("crash", scenarios: ["ping.yaml": Self.ping])
+    @Test(arguments: [RedisConfig.Mode.standalone, .cluster])
+    func killedEnginesNeitherLoseNorDuplicateMessages(redis mode: RedisConfig.Mode) async throws {
+        let env = try await EngineTestEnvironment("crash", scenarios: ["ping.yaml": Self.ping], redis: mode)
         try await env.createTopics()
         let events = (0..<10_000).map { index in
             SegmentEvent(
@@ -122,11 +128,20 @@ struct CrashRecoveryTests {
         #expect(ids.count == expected.count, "outbound has \(ids.count) messages, expected \(expected.count)")
         #expect(Set(ids).count == ids.count, "duplicates: \(ids.count - Set(ids).count)")
         #expect(Set(ids) == Set(expected))
+        // The survivor recovered the report changes before the outboxes: once every message is
+        // out, every count is in, none twice.
+        let redis = env.redis()
+        #expect(
+            try await env.reportHourly("crash-ping", on: redis) == [
+                "entered|hello": expected.count, "completed|end|done": expected.count,
+            ])
+        #expect(try await env.reportLive("crash-ping", on: redis) == [:])
         await producer.shutdown()
     }
 
-    @Test func theSurvivingEngineFiresTheTimersOfAKilledOne() async throws {
-        let env = try await EngineTestEnvironment("handover", scenarios: ["delayed.yaml": Self.delayed])
+    @Test(arguments: [RedisConfig.Mode.standalone, .cluster])
+    func theSurvivingEngineFiresTheTimersOfAKilledOne(redis mode: RedisConfig.Mode) async throws {
+        let env = try await EngineTestEnvironment("handover", scenarios: ["delayed.yaml": Self.delayed], redis: mode)
         try await env.createTopics()
         let first = try EngineProcess(environment: env.childEnvironment, label: "handover-a")
         let second = try EngineProcess(environment: env.childEnvironment, label: "handover-b")
@@ -163,7 +178,8 @@ struct CrashRecoveryTests {
         let scheduled = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < scheduled {
             for partition in 0..<EngineTestEnvironment.partitions {
-                pending[partition] = try await redis.send("ZCARD", "\(env.config.redisKeyPrefix):timers:{p\(partition)}").int ?? 0
+                pending[partition] =
+                    try await redis.send("ZCARD", "\(env.config.redisKeyPrefix):timers:{p\(partition)}").int ?? 0
             }
             if pending.values.reduce(0, +) == 200 { break }
             try await Task.sleep(for: .milliseconds(200))
@@ -180,6 +196,11 @@ struct CrashRecoveryTests {
         #expect(ids.count == 200)
         #expect(Set(ids).count == 200)
         #expect(second.log.contains("partitions assigned"))
+        #expect(
+            try await env.reportHourly("delayed-ping", on: redis) == [
+                "entered|later": 200, "completed|end|done": 200,
+            ])
+        #expect(try await env.reportLive("delayed-ping", on: redis) == [:])
         await producer.shutdown()
     }
 }

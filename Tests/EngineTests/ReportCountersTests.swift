@@ -5,7 +5,9 @@ import Testing
 
 /// The engine's per-scenario counters in Redis (`report:<scenario>:<hour>`: `entered|<step>`,
 /// `completed|<reason>|<step>`; `report-now:<scenario>`: `waiting|<step>`), written with the
-/// customer's commit, for instances that end by a goal, an exit, a timer and at once.
+/// customer's commit, for instances that end by a goal, an exit, a timer and at once. On Redis
+/// Cluster the same counts come from the folds of the customers' stored changes
+/// (`report:{<scenario>}:<hour>`, `report-now:{<scenario>}`).
 @Suite("Engine report counters", .serialized, .timeLimit(.minutes(3)))
 struct ReportCountersTests {
     static let greeter = """
@@ -49,34 +51,10 @@ struct ReportCountersTests {
             end: {}
         """
 
-    /// The hourly counters of a scenario summed over every hour bucket (a run may cross an hour).
-    func hourly(_ scenario: String, env: EngineTestEnvironment, redis: RedisClient) async throws -> [String: Int] {
-        let keys = try await redis.send("KEYS", "\(env.config.redisKeyPrefix):report:\(scenario):*").array ?? []
-        var totals: [String: Int] = [:]
-        for key in keys.compactMap(\.string) {
-            try await fields(of: key, redis: redis).forEach { totals[$0.key, default: 0] += $0.value }
-        }
-        return totals
-    }
-
-    func live(_ scenario: String, env: EngineTestEnvironment, redis: RedisClient) async throws -> [String: Int] {
-        try await fields(of: "\(env.config.redisKeyPrefix):report-now:\(scenario)", redis: redis).filter {
-            $0.value != 0
-        }
-    }
-
-    func fields(of key: String, redis: RedisClient) async throws -> [String: Int] {
-        let items = try await redis.send("HGETALL", key).array ?? []
-        var fields: [String: Int] = [:]
-        for index in stride(from: 0, to: items.count - 1, by: 2) {
-            fields[items[index].string ?? ""] = items[index + 1].int
-        }
-        return fields
-    }
-
-    @Test func enteredCompletedAndWaitingFollowTheInstances() async throws {
+    @Test(arguments: [RedisConfig.Mode.standalone, .cluster])
+    func enteredCompletedAndWaitingFollowTheInstances(redis mode: RedisConfig.Mode) async throws {
         let env = try await EngineTestEnvironment(
-            "reports", scenarios: ["greeter.yaml": Self.greeter, "oneshot.yaml": Self.oneshot])
+            "reports", scenarios: ["greeter.yaml": Self.greeter, "oneshot.yaml": Self.oneshot], redis: mode)
         try await env.createTopics()
         let producer = try env.producer()
         let redis = env.redis()
@@ -86,12 +64,12 @@ struct ReportCountersTests {
                     + [SegmentEvent(event: "Ping", customerId: "pings")], with: producer)
             // Let the entries commit first, so the moves below run in later batches.
             let entered = ContinuousClock.now + .seconds(20)
-            while try await hourly("greeter", env: env, redis: redis)["entered|pause"] != 4,
+            while try await env.reportHourly("greeter", on: redis)["entered|pause"] != 4,
                 ContinuousClock.now < entered
             {
                 try await Task.sleep(for: .milliseconds(200))
             }
-            #expect(try await live("greeter", env: env, redis: redis) == ["waiting|pause": 4])
+            #expect(try await env.reportLive("greeter", on: redis) == ["waiting|pause": 4])
             try await env.send(
                 [
                     SegmentEvent(event: "Order Completed", customerId: "buys"),
@@ -108,19 +86,19 @@ struct ReportCountersTests {
                 state = try await env.customerState("clicks")
             }
             #expect(state?.instances.isEmpty == true)
-            let greeter = try await hourly("greeter", env: env, redis: redis)
+            let greeter = try await env.reportHourly("greeter", on: redis)
             #expect(
                 greeter == [
                     "entered|pause": 4, "completed|goal:bought|pause": 1, "completed|exit:Unsubscribed|pause": 1,
                     "completed|end|done": 1,
                 ])
-            #expect(try await live("greeter", env: env, redis: redis) == ["waiting|pause": 1])
+            #expect(try await env.reportLive("greeter", on: redis) == ["waiting|pause": 1])
             #expect(
-                try await hourly("oneshot", env: env, redis: redis) == ["entered|done": 1, "completed|end|done": 1])
-            #expect(try await live("oneshot", env: env, redis: redis) == [:])
+                try await env.reportHourly("oneshot", on: redis) == ["entered|done": 1, "completed|end|done": 1])
+            #expect(try await env.reportLive("oneshot", on: redis) == [:])
             // The hour bucket is the engine's UTC hour, yyyyMMddHH.
-            let keys = try await redis.send("KEYS", "\(env.config.redisKeyPrefix):report:greeter:*").array ?? []
-            #expect(keys.allSatisfy { ($0.string?.split(separator: ":").last?.count) == 10 })
+            let keys = try await env.reportHourKeys("greeter", on: redis)
+            #expect(!keys.isEmpty && keys.allSatisfy { $0.split(separator: ":").last?.count == 10 })
         }
         await producer.shutdown()
     }
@@ -149,10 +127,11 @@ struct ReportCountersTests {
             end: {}
         """
 
-    @Test func holdoutAndShadowRuleCountersGoWithTheCommit() async throws {
+    @Test(arguments: [RedisConfig.Mode.standalone, .cluster])
+    func holdoutAndShadowRuleCountersGoWithTheCommit(redis mode: RedisConfig.Mode) async throws {
         let policy = "version: 1\ncaps:\n  - {channel: email, max: 0, per: day, shadow: true}\n"
         let env = try await EngineTestEnvironment(
-            "holdout", scenarios: ["offer.yaml": Self.offer, "policy.yaml": policy])
+            "holdout", scenarios: ["offer.yaml": Self.offer, "policy.yaml": policy], redis: mode)
         try await env.createTopics()
         let producer = try env.producer()
         let redis = env.redis()
@@ -162,14 +141,14 @@ struct ReportCountersTests {
         try await env.withEngine {
             try await env.send(customers.map { SegmentEvent(event: "Viewed", customerId: $0) }, with: producer)
             let deadline = ContinuousClock.now + .seconds(30)
-            while try await hourly("offer", env: env, redis: redis)["completed|end|done"] != customers.count,
+            while try await env.reportHourly("offer", on: redis)["completed|end|done"] != customers.count,
                 ContinuousClock.now < deadline
             {
                 try await Task.sleep(for: .milliseconds(200))
             }
             let treated = customers.count - heldOut.count
             #expect(
-                try await hourly("offer", env: env, redis: redis) == [
+                try await env.reportHourly("offer", on: redis) == [
                     "entered|pause": customers.count, "completed|end|done": customers.count,
                     "holdout|entered": heldOut.count, "holdout|completed|end": heldOut.count,
                     // The sends happen after the wait, from the state read back from Redis: the

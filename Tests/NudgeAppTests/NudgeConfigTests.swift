@@ -175,15 +175,6 @@ struct NudgeConfigTests {
         } throws: { ($0 as? ConfigError)?.key == "redis.database" }
     }
 
-    @Test func engineRefusesARedisClusterAtStart() async throws {
-        var config = NudgeConfig()
-        config.redis.mode = .cluster
-        config.redis.nodes = [RedisEndpoint(host: "127.0.0.1", port: 1)]
-        await #expect {
-            _ = try await NudgeApplication.build(config: config, components: [.engine])
-        } throws: { ($0 as? ConfigError)?.key == "redis.mode" }
-    }
-
     @Test func durationText() {
         #expect(DurationText.parse("250ms") == .milliseconds(250))
         #expect(DurationText.parse("5s") == .seconds(5))

@@ -23,12 +23,17 @@ struct BatchPlan: Sendable {
     }
 
     /// One counter change of a scenario report (`RedisKeys.report` / `reportNow`).
-    struct ReportIncrement: Sendable, Equatable {
+    struct ReportIncrement: Sendable, Equatable, Codable {
         var scenario: String
         /// UTC hour bucket (`yyyyMMddHH`), or nil for the live `report-now` hash.
         var hour: String?
         var field: String
         var delta: Int
+
+        /// Short names: on Redis Cluster these are stored per customer and batch (`StoredReportDeltas`).
+        enum CodingKeys: String, CodingKey {
+            case scenario = "s", hour = "h", field = "f", delta = "d"
+        }
     }
 
     var commits: [String: CustomerCommit] = [:]

@@ -23,6 +23,8 @@ struct PartitionPipeline: Sendable {
     let topics: EngineTopics
     let metrics: EngineMetrics
     let logger: Logger
+    /// Redis Cluster only: this assignment's batch owner and sequence for the report folds.
+    let reportFolds = ReportFoldState()
 
     /// The first stage of a batch: load, plan and write it (with `cleanup` from batches delivered
     /// before), and return what must be produced. Producing is the caller's second stage, which
@@ -170,11 +172,14 @@ struct PartitionPipeline: Sendable {
             }
             commands.append(RedisCommand("ZADD", arguments: arguments))
         }
+        // On a cluster the report counters are in other slots than the customers: the commits
+        // store their changes and folds add them after (ClusterReportWrite).
+        let reports = reportLayout == .scenarioSlot ? try prepareReports(plan) : nil
         var commits: [RedisCommand] = []
         var committed: [String] = []
         for customerId in plan.order {
             guard let commit = plan.commits[customerId] else { continue }
-            commits.append(try commitCommand(commit))
+            commits.append(try commitCommand(commit, clusterReports: reports))
             committed.append(customerId)
         }
         var after: [RedisCommand] = []
@@ -190,7 +195,14 @@ struct PartitionPipeline: Sendable {
             after.append(RedisCommand("HINCRBY", keys.stats, "instances_active", active))
         }
 
-        let stages = try await redis.pipeline(stages: [commands, commits, after])
+        let stages =
+            if let reports {
+                try await writeClustered(
+                    before: commands, commits: commits, committed: committed, after: after, plan: plan,
+                    reports: reports)
+            } else {
+                try await redis.pipeline(stages: [commands, commits, after])
+            }
         for reply in stages.joined() { _ = try reply.throwingError(command: "engine write") }
         var aliased: [String: String] = [:]
         var conflicts: [String] = []
@@ -208,7 +220,11 @@ struct PartitionPipeline: Sendable {
         return aliased
     }
 
-    private func commitCommand(_ commit: BatchPlan.CustomerCommit) throws -> RedisCommand {
+    /// `clusterReports`: nil on a single Redis (the script increments the counters); on a cluster
+    /// the batch's report changes, the customer's of which the script stores in its own slot.
+    private func commitCommand(
+        _ commit: BatchPlan.CustomerCommit, clusterReports: ClusterReportWrite?
+    ) throws -> RedisCommand {
         var args: [RedisArgument] = [
             RedisArgument(Int(commit.version)), RedisArgument(bytes: try StateCoding.encode(commit.state)),
         ]
@@ -231,6 +247,14 @@ struct PartitionPipeline: Sendable {
             RedisArgument(keys.customer(id)), RedisArgument(keys.outbox(id, partition: partition)),
             RedisArgument(keys.slots(id)),
         ]
+        if let clusterReports {
+            args.append(RedisArgument(0))
+            if let reportDeltas = clusterReports.deltas[id] {
+                scriptKeys.append(RedisArgument(keys.reportDeltas(id, partition: partition)))
+                args.append(RedisArgument(bytes: reportDeltas))
+            }
+            return RedisCommand.evalSHA(CustomerScripts.commit, keys: scriptKeys, args: args)
+        }
         args.append(RedisArgument(commit.reports.count))
         for report in commit.reports {
             scriptKeys.append(

@@ -12,4 +12,6 @@ enum EngineLogKeys {
     static let changed = "engine.customers.changed"
     static let scanned = "engine.replan.scanned"
     static let durationMilliseconds = "engine.duration_ms"
+    static let reportBatches = "engine.reports.batches"
+    static let reportFolds = "engine.reports.folded"
 }

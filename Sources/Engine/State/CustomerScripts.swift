@@ -9,12 +9,16 @@ enum CustomerScripts {
     /// customer, e.g. through producers keying differently, cannot overwrite each other, and
     /// caps hold exactly).
     ///
-    /// KEYS: customer hash, outbox list, slots hash, then one report hash per report change.
+    /// KEYS: customer hash, outbox list, slots hash, then one report hash per report change
+    ///       (single Redis) or the customer's report-deltas key (cluster).
     /// ARGV: version read, state, n offsets, (field, offset)*, n outbox, record*,
-    ///       n slot sets, (slot, content)*, n slot deletes, slot*, n reports, (field, delta)*.
-    /// Report counters change in the same script as the state, so a replayed input (skipped by
-    /// its offset) never counts twice. They are other keys than the customer's: on Redis Cluster
-    /// this script would need them in the customer's slot (not supported; see ARCHITECTURE.md).
+    ///       n slot sets, (slot, content)*, n slot deletes, slot*, n reports, (field, delta)*,
+    ///       and on a cluster the encoded report deltas (`StoredReportDeltas`).
+    /// Report changes are written in the same script as the state, so a replayed input (skipped
+    /// by its offset) never counts twice. On a single Redis they are the counters themselves;
+    /// on Redis Cluster, where the counters live in other slots, n reports is 0 and the deltas
+    /// go to the customer's own slot, folded into the counters after the commit
+    /// (`ReportScripts.fold`, docs/ARCHITECTURE.md "Redis Cluster").
     /// Returns `{0}` when written, `{1, alias}` when the customer is now an alias, `{2}` when it
     /// changed since it was read (nothing written in either case).
     ///
@@ -50,6 +54,7 @@ enum CustomerScripts {
         i = batched('HDEL', KEYS[3], i + 1, n, 1)
         n = tonumber(ARGV[i]); i = i + 1
         for r = 1, n do redis.call('HINCRBY', KEYS[3 + r], ARGV[i], ARGV[i + 1]); i = i + 2 end
+        if ARGV[i] then redis.call('SET', KEYS[4 + n], ARGV[i]) end
         return {0}
         """)
 

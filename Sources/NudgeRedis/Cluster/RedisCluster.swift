@@ -170,10 +170,17 @@ final class RedisCluster: Sendable {
     }
 
     /// Runs `commands` on one node, not routed (SCRIPT LOAD, PING, CLUSTER INFO on each master).
+    /// A node that cannot be reached may be a master that died: the map is reloaded in the
+    /// background, so a caller that tries again asks the masters the cluster has by then.
     func pipeline(_ commands: [RedisCommand], on node: RedisEndpoint, timeout: Duration?) async throws(RedisError)
         -> [RedisReply]
     {
-        try await pool(node).pipeline(commands, timeout: timeout)
+        do {
+            return try await pool(node).pipeline(commands, timeout: timeout)
+        } catch {
+            if error.code == .connectionFailed || error.code == .connectionClosed { startRefresh() }
+            throw error
+        }
     }
 
     /// The slot map, read from a node when there is none yet.

@@ -10,7 +10,8 @@ import Testing
 @testable import NudgeApp
 
 /// Real local services (scripts/stack.sh) with topics, a consumer group and a rules folder of
-/// the test's own, so suites do not see each other's data.
+/// the test's own, so suites do not see each other's data. `redis: .cluster` puts the engine on
+/// the local Redis Cluster (`TestRedisCluster`, started when it is not up) instead of the single Redis.
 struct EngineTestEnvironment: Sendable {
     let name: String
     var config: NudgeConfig
@@ -20,7 +21,7 @@ struct EngineTestEnvironment: Sendable {
     static let partitions = 4
 
     /// `scenarios`: file name -> YAML.
-    init(_ label: String, scenarios: [String: String]) async throws {
+    init(_ label: String, scenarios: [String: String], redis mode: RedisConfig.Mode = .standalone) async throws {
         let env = ProcessInfo.processInfo.environment
         name = "\(label)-\(UUID().uuidString.prefix(8).lowercased())"
         rulesDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("nudge-rules-\(name)")
@@ -33,6 +34,11 @@ struct EngineTestEnvironment: Sendable {
             brokers: (env["NUDGE_KAFKA_BROKERS"] ?? "127.0.0.1:19092").split(separator: ",").map(String.init))
         config.redis.host = env["NUDGE_REDIS_HOST"] ?? "127.0.0.1"
         config.redis.port = env["NUDGE_REDIS_PORT"].flatMap(Int.init) ?? 16379
+        if mode == .cluster {
+            try TestRedisCluster.start()
+            config.redis.mode = .cluster
+            config.redis.nodes = TestRedisCluster.nodes
+        }
         config.redisKeyPrefix = name
         config.topics = TopicsConfig(
             events: "\(name).events", deadLetter: "\(name).dead-letter", outbound: "\(name).outbound",
@@ -67,6 +73,10 @@ struct EngineTestEnvironment: Sendable {
         env["NUDGE_KAFKA_BROKERS"] = config.kafka.brokers.joined(separator: ",")
         env["NUDGE_REDIS_HOST"] = config.redis.host
         env["NUDGE_REDIS_PORT"] = String(config.redis.port)
+        env["NUDGE_REDIS_MODE"] = config.redis.mode.rawValue
+        if config.redis.mode == .cluster {
+            env["NUDGE_REDIS_NODES"] = config.redis.nodes.map(\.description).joined(separator: ",")
+        }
         env["NUDGE_REDIS_KEY_PREFIX"] = config.redisKeyPrefix
         env["NUDGE_TOPICS_EVENTS"] = config.topics.events
         env["NUDGE_TOPICS_DEAD_LETTER"] = config.topics.deadLetter

@@ -164,9 +164,12 @@ struct CustomerEraser: Sendable {
         for partition in (0..<partitions).map(Int32.init) {
             commands.append(RedisCommand("SREM", keys.pendingOutbox(partition: partition), state.customerId))
         }
+        let layout = ReportLayout(cluster: redis.config.mode == .cluster)
         for instance in state.instances {
             commands.append(
-                RedisCommand("HINCRBY", keys.reportNow(scenario: instance.scenario), "waiting|\(instance.step)", -1))
+                RedisCommand(
+                    "HINCRBY", keys.reportNow(scenario: instance.scenario, layout: layout),
+                    "waiting|\(instance.step)", -1))
         }
         if !state.instances.isEmpty {
             commands.append(RedisCommand("HINCRBY", keys.stats, "instances_active", -state.instances.count))

@@ -16,11 +16,13 @@ struct ScenarioReportReader: Sendable {
     func report(scenario: String, from: Date, to: Date, stepOrder: [String]) async throws -> ScenarioReport {
         var builder = ScenarioReportBuilder(scenario: scenario, from: from, to: to, stepOrder: stepOrder)
         let hours = ScenarioReportBuilder.hours(from: from, to: to)
+        let layout = ReportLayout(cluster: redis.config.mode == .cluster)
         let commands =
             hours.map {
-                RedisCommand("HGETALL", keys.report(scenario: scenario, hour: ScenarioReportBuilder.bucket($0)))
+                RedisCommand(
+                    "HGETALL", keys.report(scenario: scenario, hour: ScenarioReportBuilder.bucket($0), layout: layout))
             }
-            + [RedisCommand("HGETALL", keys.reportNow(scenario: scenario))]
+            + [RedisCommand("HGETALL", keys.reportNow(scenario: scenario, layout: layout))]
         let replies = try await redis.pipeline(commands)
         for (hour, reply) in zip(hours, replies) {
             let fields = try Self.counters(reply)

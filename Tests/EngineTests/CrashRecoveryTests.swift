@@ -78,7 +78,7 @@ struct CrashRecoveryTests {
         return ids
     }
 
-    @Test(arguments: [RedisConfig.Mode.standalone, .cluster])
+    @Test(.sharesRedisCluster, arguments: [RedisConfig.Mode.standalone, .cluster])
     func killedEnginesNeitherLoseNorDuplicateMessages(redis mode: RedisConfig.Mode) async throws {
         let env = try await EngineTestEnvironment("crash", scenarios: ["ping.yaml": Self.ping], redis: mode)
         try await env.createTopics()
@@ -139,7 +139,7 @@ struct CrashRecoveryTests {
         await producer.shutdown()
     }
 
-    @Test(arguments: [RedisConfig.Mode.standalone, .cluster])
+    @Test(.sharesRedisCluster, arguments: [RedisConfig.Mode.standalone, .cluster])
     func theSurvivingEngineFiresTheTimersOfAKilledOne(redis mode: RedisConfig.Mode) async throws {
         let env = try await EngineTestEnvironment("handover", scenarios: ["delayed.yaml": Self.delayed], redis: mode)
         try await env.createTopics()

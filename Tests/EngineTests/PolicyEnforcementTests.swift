@@ -31,7 +31,7 @@ struct PolicyEnforcementTests {
     /// differently): the daily cap of 3 still allows exactly 3 messages, and the report counts
     /// each of the 100 instances once, however often a commit lost the race and ran again. On a
     /// single Redis and on Redis Cluster.
-    @Test(arguments: [RedisConfig.Mode.standalone, .cluster])
+    @Test(.sharesRedisCluster, arguments: [RedisConfig.Mode.standalone, .cluster])
     func capsHoldExactlyWhenTwoEnginesRaceForOneCustomer(redis mode: RedisConfig.Mode) async throws {
         let policy = "version: 1\ncaps:\n  - channel: sms\n    max: 3\n    per: day\n"
         let env = try await EngineTestEnvironment(

@@ -51,7 +51,7 @@ struct ReportCountersTests {
             end: {}
         """
 
-    @Test(arguments: [RedisConfig.Mode.standalone, .cluster])
+    @Test(.sharesRedisCluster, arguments: [RedisConfig.Mode.standalone, .cluster])
     func enteredCompletedAndWaitingFollowTheInstances(redis mode: RedisConfig.Mode) async throws {
         let env = try await EngineTestEnvironment(
             "reports", scenarios: ["greeter.yaml": Self.greeter, "oneshot.yaml": Self.oneshot], redis: mode)
@@ -127,7 +127,7 @@ struct ReportCountersTests {
             end: {}
         """
 
-    @Test(arguments: [RedisConfig.Mode.standalone, .cluster])
+    @Test(.sharesRedisCluster, arguments: [RedisConfig.Mode.standalone, .cluster])
     func holdoutAndShadowRuleCountersGoWithTheCommit(redis mode: RedisConfig.Mode) async throws {
         let policy = "version: 1\ncaps:\n  - {channel: email, max: 0, per: day, shadow: true}\n"
         let env = try await EngineTestEnvironment(

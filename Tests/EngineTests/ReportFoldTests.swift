@@ -48,7 +48,9 @@ struct ReportFoldTests {
         #expect(try StoredReportDeltas.decode(try stored.encoded()) == stored)
     }
 
-    @Test("On the cluster the commit stores the customer's changes in its slot, and a refused one nothing")
+    @Test(
+        "On the cluster the commit stores the customer's changes in its slot, and a refused one nothing",
+        .sharesRedisCluster)
     func commitStoresDeltas() async throws {
         try TestRedisCluster.start()
         let redis = RedisClient(config: TestRedisCluster.config())
@@ -72,7 +74,9 @@ struct ReportFoldTests {
         _ = try await redis.send(RedisCommand("DEL", arguments: scriptKeys))
     }
 
-    @Test("A fold counts once per owner and sequence; an owner's first fold forgets stale marks of its partition")
+    @Test(
+        "A fold counts once per owner and sequence; an owner's first fold forgets stale marks of its partition",
+        .sharesRedisCluster)
     func foldOnce() async throws {
         try TestRedisCluster.start()
         let redis = RedisClient(config: TestRedisCluster.config())

@@ -96,7 +96,9 @@ struct RedisClusterTests {
         try await TestRedis.cleanUpCluster(keys, client: client)
     }
 
-    @Test("redis-cli --cluster reshard under a stream of INCRs loses and doubles nothing (MOVED, ASK)")
+    @Test(
+        "redis-cli --cluster reshard under a stream of INCRs loses and doubles nothing (MOVED, ASK)",
+        .disturbsRedisCluster)
     func reshardUnderLoad() async throws {
         let client = RedisClient(config: TestRedisCluster.config())
         let prefix = TestRedis.prefix("cluster-reshard")
@@ -156,7 +158,9 @@ struct RedisClusterTests {
         try await TestRedis.cleanUpCluster(keys, client: client)
     }
 
-    @Test("A master killed with SIGKILL: its replica takes over and every write acknowledged with WAIT 1 is there")
+    @Test(
+        "A master killed with SIGKILL: its replica takes over and every write acknowledged with WAIT 1 is there",
+        .disturbsRedisCluster)
     func failover() async throws {
         let client = RedisClient(config: TestRedisCluster.config())
         let prefix = TestRedis.prefix("cluster-failover")
